@@ -1,0 +1,3 @@
+from hatch_torch.cli import main
+
+raise SystemExit(main())

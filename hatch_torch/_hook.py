@@ -1,0 +1,52 @@
+"""The hatchling metadata hook: pins the torch family for the chosen backend at build time."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from hatchling.metadata.plugin.interface import MetadataHookInterface
+
+from hatch_torch._backends import AUTO, problem, requested
+from hatch_torch._config import PREFIX, parse
+from hatch_torch._errors import ConfigurationError
+from hatch_torch._pins import resolve, torch_specifier
+
+
+class TorchMetadataHook(MetadataHookInterface):
+    PLUGIN_NAME = "torch"
+
+    def update(self, metadata: dict[str, Any]) -> None:
+        config = parse(self.config, metadata)
+        if _building_sdist():
+            # Leave the fields dynamic so PKG-INFO says `Dynamic: Requires-Dist` and an install from
+            # the sdist runs this hook again on the installing machine.
+            return
+        backend = choose_backend(*requested(config.backend), config.groups)
+        result = resolve(config.groups, backend, fallback=config.fallback, prefix=PREFIX)
+        if config.dependencies is not None:
+            metadata["dependencies"] = result.groups["dependencies"]
+        if config.optional_dependencies is not None:
+            metadata["optional-dependencies"] = {
+                extra: result.groups[f"optional-dependencies.{extra}"] for extra in config.optional_dependencies
+            }
+
+
+def choose_backend(backend: str, where: str, groups: dict[str, list[str]]) -> str:
+    """Check the requested backend (``where`` names its source); ``auto`` asks detection."""
+    if found := problem(backend, where):
+        raise ConfigurationError([found])
+    if backend == AUTO:
+        from hatch_torch import detect
+
+        backend = detect(torch_specifier(groups)).backend
+    return backend
+
+
+def _building_sdist() -> bool:
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_globals.get("__name__") == "hatchling.builders.sdist":
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False

@@ -1,0 +1,63 @@
+"""The platforms PyTorch publishes wheels for, and PEP 508 markers that select them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+#: platform key -> (sys_platform, platform_machine)
+PLATFORMS: dict[str, tuple[str, str]] = {
+    "linux_x86_64": ("linux", "x86_64"),
+    "linux_aarch64": ("linux", "aarch64"),
+    "macos_arm64": ("darwin", "arm64"),
+    "macos_x86_64": ("darwin", "x86_64"),
+    "win_amd64": ("win32", "AMD64"),
+    "win_arm64": ("win32", "ARM64"),
+}
+
+
+def _by_os(platforms: Iterable[str]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for key in sorted(platforms, key=list(PLATFORMS).index):
+        os_name, machine = PLATFORMS[key]
+        grouped.setdefault(os_name, []).append(machine)
+    return grouped
+
+
+def marker_for(platforms: Iterable[str]) -> str:
+    """A marker true exactly on the given platforms."""
+    parts = []
+    for os_name, machines in _by_os(platforms).items():
+        machine = " or ".join(f'platform_machine == "{m}"' for m in machines)
+        if len(machines) > 1:
+            machine = f"({machine})"
+        parts.append(f'sys_platform == "{os_name}" and {machine}')
+    return " or ".join(f"({p})" for p in parts) if len(parts) > 1 else parts[0]
+
+
+def marker_against(platforms: Iterable[str]) -> str:
+    """A marker true everywhere except on the given platforms (the negation of ``marker_for``)."""
+    parts = []
+    for os_name, machines in _by_os(platforms).items():
+        machine = " and ".join(f'platform_machine != "{m}"' for m in machines)
+        if len(machines) > 1:
+            machine = f"({machine})"
+        parts.append(f'sys_platform != "{os_name}" or {machine}')
+    return " and ".join(f"({p})" for p in parts) if len(parts) > 1 else parts[0]
+
+
+def platform_of(wheel_platform_tag: str) -> str | None:
+    """Map a wheel platform tag (``manylinux_2_28_x86_64``, ``win_amd64``...) to a platform key."""
+    tag = wheel_platform_tag.lower()
+    if "linux" in tag:
+        for machine in ("x86_64", "aarch64"):
+            if tag.endswith(machine):
+                return f"linux_{machine}"
+    elif tag.startswith("macosx"):
+        for machine in ("arm64", "x86_64"):
+            if tag.endswith(machine):
+                return f"macos_{machine}"
+        if tag.endswith("universal2"):
+            return "macos_arm64"
+    elif tag in ("win_amd64", "win_arm64"):
+        return tag
+    return None

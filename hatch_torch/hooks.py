@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from hatchling.plugin import hookimpl
+
+from hatch_torch._hook import TorchMetadataHook
+
+
+@hookimpl
+def hatch_register_metadata_hook() -> type[TorchMetadataHook]:
+    return TorchMetadataHook
