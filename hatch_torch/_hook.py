@@ -7,16 +7,15 @@ from typing import Any
 
 from hatchling.metadata.plugin.interface import MetadataHookInterface
 
-from hatch_torch._backends import AUTO, problem, requested
-from hatch_torch._config import PREFIX, parse
-from hatch_torch._errors import ConfigurationError
-from hatch_torch._pins import resolve, torch_specifier
-
 
 class TorchMetadataHook(MetadataHookInterface):
     PLUGIN_NAME = "torch"
 
     def update(self, metadata: dict[str, Any]) -> None:
+        from hatch_torch._backends import requested
+        from hatch_torch._config import PREFIX, parse
+        from hatch_torch._pins import resolve
+
         config = parse(self.config, metadata)
         if _building_sdist():
             # Leave the fields dynamic so PKG-INFO says `Dynamic: Requires-Dist` and an install from
@@ -30,10 +29,18 @@ class TorchMetadataHook(MetadataHookInterface):
             metadata["optional-dependencies"] = {
                 extra: result.groups[f"optional-dependencies.{extra}"] for extra in config.optional_dependencies
             }
+        if config.local_version:
+            from hatch_torch import _local_version
+
+            _local_version.apply(metadata, _local_version.label_for(result), self.root)
 
 
 def choose_backend(backend: str, where: str, groups: dict[str, list[str]]) -> str:
     """Check the requested backend (``where`` names its source); ``auto`` asks detection."""
+    from hatch_torch._backends import AUTO, problem
+    from hatch_torch._errors import ConfigurationError
+    from hatch_torch._pins import torch_specifier
+
     if found := problem(backend, where):
         raise ConfigurationError([found])
     if backend == AUTO:
