@@ -130,6 +130,20 @@ DRIVER_FLOORS = [
     ("cu132", "580.0", "580.0"),
 ]
 
+# Driver bundled with the toolkit patch PyTorch built with (Linux, Windows): what PTX JIT needs, since
+# minor-version compatibility does not cover JIT-compiling PTX newer than the driver. Source NV.
+TOOLKIT_DRIVERS = [
+    ("cu117", "515.43.04", "516.01"),
+    ("cu118", "520.61.05", "520.06"),
+    ("cu121", "530.30.02", "531.14"),
+    ("cu124", "550.54.15", "551.78"),
+    ("cu126", "560.35.05", "561.17"),
+    ("cu128", "570.124.06", "572.61"),
+    ("cu129", "575.57.08", "576.57"),
+    ("cu130", "580.65.06", "580.88"),
+    ("cu132", "595.58.03", "595.79"),
+]
+
 # SASS compute capabilities in the CUDA wheels, Linux x86_64 (matrix notes section 4.1).
 # (torch specifier, backend, sm list, ptx, confidence, source)
 BASE_21 = "5.0 6.0 7.0 7.5 8.0 8.6"
@@ -147,6 +161,57 @@ CUDA_ARCHES = [
     (">=2.9", "cu130", "7.5 8.0 8.6 9.0 10.0 12.0", "12.0", "C", "PZ RM"),
     (">=2.12", "cu132", "7.5 8.0 8.6 9.0 10.0 12.0", "12.0", "C", "RM"),
 ]
+
+# Windows x86_64: the builder-era lists (BLD windows/cuda*.bat, sm_61 included); later releases use the
+# Linux lists without +PTX ("+PTX available on linux builds only", RM).
+WINDOWS_BUILDER_ARCHES = {
+    "cu117": ("3.7 5.0 6.0 6.1 7.0 7.5 8.0 8.6", "3.7"),
+    "cu118": ("3.7 5.0 6.0 6.1 7.0 7.5 8.0 8.6 9.0", "3.7"),
+    "cu121": ("5.0 6.0 6.1 7.0 7.5 8.0 8.6 9.0", ""),
+    "cu124": ("5.0 6.0 6.1 7.0 7.5 8.0 8.6 9.0", ""),
+}
+
+# Linux aarch64 (sbsa): matrix notes section 4.2
+AARCH64_ARCHES = [
+    (">=2.7,<2.8", "cu128", "8.0 9.0 10.0 12.0", "", "I", "PZ"),
+    (">=2.8,<2.9", "cu129", "8.0 9.0 10.0 12.0", "12.0", "I", "PZ"),
+    (">=2.9", "cu126", "8.0 9.0", "", "C2", "PZ RM"),
+    (">=2.9,<2.12", "cu128", "8.0 9.0 10.0 12.0", "", "C2", "PZ"),
+    (">=2.9", "cu129", "8.0 9.0 10.0 12.0", "12.0", "C2", "PZ X129"),
+    (">=2.9", "cu130", "8.0 9.0 10.0 11.0 12.0", "12.0", "C", "PZ RM"),
+    (">=2.12", "cu132", "8.0 9.0 10.0 11.0 12.0", "12.0", "C", "RM"),
+]
+
+
+def arch_rows() -> list[dict[str, object]]:
+    """Every SASS/PTX row: Linux x86_64, Windows x86_64, Linux aarch64."""
+    rows: list[dict[str, object]] = []
+
+    def row(spec: str, b: str, platform: str, sm: str, ptx: str, conf: str, src: str) -> None:
+        rows.append(
+            {
+                "torch": spec,
+                "backend": b,
+                "platform": platform,
+                "sm": sm.split(),
+                "ptx": ptx or None,
+                "confidence": conf,
+                "source": src.split(),
+            }
+        )
+
+    for spec, b, sm, ptx, conf, src in CUDA_ARCHES:
+        row(spec, b, "linux_x86_64", sm, ptx, conf, src)
+    for spec, b, sm, _ptx, conf, src in CUDA_ARCHES:
+        if b in WINDOWS_BUILDER_ARCHES:
+            win_sm, win_ptx = WINDOWS_BUILDER_ARCHES[b]
+            row(spec, b, "win_amd64", win_sm, win_ptx, "C" if conf == "C" else "I", "BLD")
+        elif b != "cu129":  # the cu129 extras are never built for Windows
+            row(spec, b, "win_amd64", sm, "", conf, src + " RM")
+    for spec, b, sm, ptx, conf, src in AARCH64_ARCHES:
+        row(spec, b, "linux_aarch64", sm, ptx, conf, src)
+    return rows
+
 
 # gfx targets per ROCm index, observed torch.cuda.get_arch_list(); source UV and BLD
 GFX_64 = "gfx900 gfx906 gfx908 gfx90a gfx942 gfx1030 gfx1100 gfx1101 gfx1102 gfx1200 gfx1201"
@@ -247,9 +312,14 @@ def main() -> None:
         }
         if notes:
             rel["notes"] = notes
+        unofficial = [b.lstrip("~") for b in cuda.split() if b.startswith("~")]
+        if unofficial:
+            rel["unofficial"] = unofficial
         releases[version] = rel
     for backend, linux, windows in DRIVER_FLOORS:
         backends[backend]["driver"] = {"linux": linux, "windows": windows, "source": ["NV", "UV"]}
+    for backend, linux, windows in TOOLKIT_DRIVERS:
+        backends[backend]["toolkit_driver"] = {"linux": linux, "windows": windows, "source": ["NV"]}
     for backend, arches in ROCM_ARCHES.items():
         backends[backend]["gfx"] = arches.split()
         backends[backend]["gfx_source"] = ["UV", "BLD"]
@@ -266,18 +336,7 @@ def main() -> None:
         "sources": SOURCES,
         "backends": dict(sorted(backends.items(), key=lambda kv: _backend_key(kv[0]))),
         "releases": releases,
-        "cuda_arches": [
-            {
-                "torch": spec,
-                "backend": b,
-                "platform": "linux_x86_64",
-                "sm": sm.split(),
-                "ptx": ptx or None,
-                "confidence": conf,
-                "source": s.split(),
-            }
-            for spec, b, sm, ptx, conf, s in CUDA_ARCHES
-        ],
+        "cuda_arches": arch_rows(),
         "triton": [{"torch": spec, "kind": kind, "package": pkg, "source": ["RM", "TI"]} for spec, kind, pkg in TRITON],
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
