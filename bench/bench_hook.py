@@ -3,7 +3,7 @@
 1. A wheel build of test-projects/minimal (hook) against test-projects/minimal-static (same project,
    static dependencies), both without build isolation, alternating, in one run: median ratio.
 2. Importing the hook module and loading the release data in a fresh process: median milliseconds,
-   and the ratio against importing hatchling's own metadata hook interface in the same way.
+   and the ratio against importing hatchling's wheel builder (which every build loads) the same way.
 
 Run: python bench/bench_hook.py [--runs N]
 """
@@ -71,7 +71,7 @@ def main() -> None:
     imp, base = statistics.median(imports), statistics.median(bases)
     print(
         f"import hook + load data, fresh process: median {imp * 1000:.1f} ms (target < 30 ms); "
-        f"hatchling's hook interface alone {base * 1000:.1f} ms, ratio {imp / base:.2f}"
+        f"hatchling's wheel builder import alone {base * 1000:.1f} ms, ratio {imp / base:.2f}"
     )
 
 
