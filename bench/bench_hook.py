@@ -40,7 +40,7 @@ IMPORT_HOOK = (
     "print(time.perf_counter() - t)"
 )
 IMPORT_BASE = (
-    "import time; t = time.perf_counter(); import hatchling.metadata.plugin.interface; print(time.perf_counter() - t)"
+    "import time; t = time.perf_counter(); import hatchling.builders.wheel; print(time.perf_counter() - t)"
 )
 
 
