@@ -11,7 +11,7 @@ from hatch_torch._errors import ConfigurationError
 from hatch_torch._pins import FALLBACKS
 
 PREFIX = "tool.hatch.metadata.hooks.torch."
-KEYS = ("dependencies", "optional-dependencies", "backend", "fallback")
+KEYS = ("dependencies", "optional-dependencies", "backend", "fallback", "local-version")
 
 
 @dataclass
@@ -20,6 +20,7 @@ class Config:
     optional_dependencies: dict[str, list[str]] | None = None
     backend: str | None = None
     fallback: str = "pypi"
+    local_version: bool = False
     groups: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -71,6 +72,14 @@ def parse(raw: dict[str, Any], project: dict[str, Any] | None = None) -> Config:
             problems.append(
                 f"{PREFIX}fallback={value!r} is not supported. Fix: use one of {', '.join(FALLBACKS)} "
                 f"(what platforms the backend does not publish for get)."
+            )
+    if "local-version" in raw:
+        if isinstance(raw["local-version"], bool):
+            config.local_version = raw["local-version"]
+        else:
+            problems.append(
+                f"{PREFIX}local-version must be true or false, got {raw['local-version']!r}. "
+                "Fix: local-version = true (adds the backend as the wheel's local version label)."
             )
     if project is not None:
         dynamic = project.get("dynamic", [])

@@ -111,7 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extensions() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
     """Subcommands that live in their own modules."""
-    return []
+    from hatch_torch import _publish
+
+    return [_publish.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
