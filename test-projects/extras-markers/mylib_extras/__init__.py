@@ -1,0 +1,3 @@
+"""mylib-extras: a hatch-torch sample with extras and markers."""
+
+__version__ = "0.3.0"
