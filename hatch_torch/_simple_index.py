@@ -24,9 +24,9 @@ class _Links(HTMLParser):
             self.files.append(unquote(urlsplit(href).path.rsplit("/", 1)[-1]))
 
 
-def project_files(url: str, timeout: float = 30.0) -> list[str] | None:
+def project_files(url: str, timeout: float = 30.0, accept: str = ACCEPT) -> list[str] | None:
     """File names listed at ``url`` (a project page); None when the index has no such project (404)."""
-    request = urllib.request.Request(url, headers={"Accept": ACCEPT})
+    request = urllib.request.Request(url, headers={"Accept": accept})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             kind = response.headers.get_content_type()

@@ -40,9 +40,11 @@ def read_backend(index_url: str, backend: str, packages: list[str]) -> tuple[Fou
                 continue
             label = version.local or ""
             # Only the backend's own label (or none) is canonical: git-hash labels are stray builds.
-            if version.is_prerelease or version.is_devrelease or version < FIRST or label not in ("", backend):
+            if version.is_prerelease or version.is_devrelease or label not in ("", backend):
                 continue
             public = version.public
+            if package == "torch" and version < FIRST:
+                continue
             for tag in tags:
                 platform = platform_of(tag.platform)
                 if platform is None:
@@ -69,9 +71,10 @@ def _pair(package: str, torch_versions: list[Version], companions: list[Version]
     return pairs
 
 
-def _python_key(tag: str) -> tuple[int, int, str]:
+def _python_key(tag: str) -> tuple[bool, int, int]:
+    """3.10 ... 3.14, then the free-threaded 3.13t, 3.14t (the order of the data file)."""
     major, minor = tag.rstrip("t").split(".")
-    return int(major), int(minor), tag[-1] if tag.endswith("t") else ""
+    return tag.endswith("t"), int(major), int(minor)
 
 
 def update(index_url: str, output: str | None = None, backends: list[str] | None = None) -> str:
