@@ -149,9 +149,8 @@ def _build_one(project: Path, backend: str, out: Path, frontend: str, isolation:
         seconds = time.perf_counter() - start
         wheels = sorted(tmp.glob("*.whl"))
         if proc.returncode != 0 or len(wheels) != 1:
-            output = (proc.stdout + proc.stderr).strip().splitlines()
             why = f"exit status {proc.returncode}" if proc.returncode else f"{len(wheels)} wheels produced"
-            return Result(backend, False, seconds, command, error=f"{why}:\n" + "\n".join(output[-TAIL:]))
+            return Result(backend, False, seconds, command, error=f"{why}:\n{_gist(proc.stdout + proc.stderr)}")
         target_dir = out / backend
         target_dir.mkdir(exist_ok=True)
         target = target_dir / wheels[0].name
@@ -162,6 +161,17 @@ def _build_one(project: Path, backend: str, out: Path, frontend: str, isolation:
         return Result(backend, False, time.perf_counter() - start, command, error=str(exc))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _gist(output: str) -> str:
+    """The hatch-torch error of a failed build (raised inside the backend), else the output's last lines."""
+    lines = output.strip().splitlines()
+    for i, line in enumerate(lines):
+        if "hatch_torch._errors." in line and "Error: " in line:
+            message = [line.split("Error: ", 1)[1]]
+            message += [m for m in lines[i + 1 :] if m.startswith("- ")]
+            return "\n".join(message)
+    return "\n".join(lines[-TAIL:])
 
 
 def read_pins(wheel: Path) -> tuple[str, list[str]]:
@@ -184,7 +194,9 @@ def report(results: Sequence[Result]) -> str:
     for r in results:
         status = "ok" if r.ok else "FAILED"
         lines.append(f"{r.backend:<10} {status:<6} {r.seconds:6.1f}s  {r.wheel if r.wheel else ''}")
-        lines += [f"    {pin}" for pin in r.pins]
+        if r.pins:
+            heads = dict.fromkeys(pin.split(";", 1)[0].strip() for pin in r.pins)
+            lines.append(f"    pins: {', '.join(heads)}")
         if not r.ok:
             lines += [f"    | {line}" for line in r.error.splitlines()]
     failed = [r.backend for r in results if not r.ok]
