@@ -51,9 +51,11 @@ def choose_backend(backend: str, where: str, groups: dict[str, list[str]]) -> st
 
 
 def _building_sdist() -> bool:
+    """True when hatchling's sdist builder is on the call stack (metadata hooks are not told the target)."""
     frame = sys._getframe(1)
     while frame is not None:
-        if frame.f_globals.get("__name__") == "hatchling.builders.sdist":
+        builder = frame.f_locals.get("self")
+        if getattr(type(builder), "PLUGIN_NAME", None) == "sdist":
             return True
         frame = frame.f_back  # type: ignore[assignment]
     return False
