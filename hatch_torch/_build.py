@@ -95,7 +95,8 @@ def frontend_command(frontend: str, project: Path, out: Path, *, isolation: bool
         if not uv:
             raise ConfigurationError(["--frontend=uv: uv is not on PATH. Fix: install uv or use --frontend=build."])
         no_isolation = [] if isolation else ["--no-build-isolation"]
-        return [uv, "build", "--wheel", "--out-dir", str(out), *no_isolation, str(project)]
+        python = ["--python", sys.executable]  # the interpreter hatch-torch runs in (and its env without isolation)
+        return [uv, "build", "--wheel", "--out-dir", str(out), *python, *no_isolation, str(project)]
     if importlib.util.find_spec("build") is None:
         raise ConfigurationError(
             [f"--frontend={frontend}: neither uv nor the build package is installed. Fix: pip install uv (or build)."]
