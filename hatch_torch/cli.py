@@ -111,9 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extensions() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
     """Subcommands that live in their own modules."""
-    from hatch_torch import _publish
+    from hatch_torch import _publish, _sources
 
-    return [_publish.register]
+    return [_publish.register, _sources.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
