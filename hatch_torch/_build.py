@@ -59,6 +59,7 @@ class Project:
     root: Path
     name: str
     local_version: bool
+    groups: dict[str, list[str]]
 
 
 def check_project(root: Path) -> Project:
@@ -83,7 +84,7 @@ def check_project(root: Path) -> Project:
             ]
         )
     config = parse(hook, project if isinstance(project, dict) else None)
-    return Project(root, str(project.get("name", root.name)), config.local_version)
+    return Project(root, str(project.get("name", root.name)), config.local_version, config.groups)
 
 
 def frontend_command(frontend: str, project: Path, out: Path, *, isolation: bool = True) -> list[str]:

@@ -32,6 +32,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="comma-separated platform keys (default: linux_x86_64,macos_arm64,win_amd64)",
     )
     p.add_argument("--torch", help="torch specifier the releases must satisfy, e.g. '>=2.6,<2.11'")
+    p.add_argument("--project", help="take the torch specifier from this project's hook settings")
     p.add_argument("--format", choices=["github", "json"], default="github")
     p.set_defaults(func=_matrix)
 
@@ -70,7 +71,13 @@ def _matrix(args: argparse.Namespace) -> int:
     from hatch_torch._matrix import DEFAULT_PLATFORMS, as_github, matrix, split_list
 
     platforms = split_list(args.platforms) or list(DEFAULT_PLATFORMS)
-    cells = matrix(split_list(args.backends), platforms, args.torch)
+    torch = args.torch
+    if torch is None and args.project:
+        from hatch_torch._build import check_project
+        from hatch_torch._pins import torch_specifier
+
+        torch = str(torch_specifier(check_project(Path(args.project)).groups))
+    cells = matrix(split_list(args.backends), platforms, torch)
     if args.format == "github":
         print(json.dumps(as_github(cells), separators=(",", ":")))
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -77,3 +78,15 @@ def test_bad_input(capsys: pytest.CaptureFixture[str], args: list[str], message:
     assert code == 2
     assert out == ""
     assert message in err
+
+
+def test_project_torch_specifier(capsys: pytest.CaptureFixture[str]) -> None:
+    minimal = str(Path(__file__).resolve().parents[2] / "test-projects" / "minimal")  # torch>=2.6,<2.11
+    code, out, _ = run(capsys, "--project", minimal, "--platforms", "linux_x86_64")
+    assert code == 0
+    cells = json.loads(out)["include"]
+    assert {c["torch"] for c in cells} == {"2.10.0"}
+    assert {c["backend"] for c in cells} == set(load().releases["2.10.0"]["backends"])
+    code, _, err = run(capsys, "--project", minimal, "--backends", "cu117")
+    assert code == 2
+    assert "cu117 publishes no torch release matching <2.11,>=2.6" in err
