@@ -12,7 +12,7 @@ Two layouts:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,8 +99,10 @@ def lookup(table: Mapping[str, Any], path: Iterable[str]) -> Any:
     return node
 
 
-def find_family(doc: Mapping[str, Any], data: ReleaseData) -> tuple[list[_Found], list[_Found]]:
-    """(static lists, hook lists) that hold torch-family requirements."""
+def find_family(
+    doc: Mapping[str, Any], data: ReleaseData, written: Collection[str] = ()
+) -> tuple[list[_Found], list[_Found]]:
+    """(static lists, hook lists) that hold torch-family requirements; what hatch-torch wrote is left out."""
     family = {str(canonicalize_name(p)) for p in data.raw["packages"]}
     project = doc.get("project") or {}
     static: list[tuple[ListPath, Any]] = [(("project", "dependencies"), project.get("dependencies"))]
@@ -113,18 +115,22 @@ def find_family(doc: Mapping[str, Any], data: ReleaseData) -> tuple[list[_Found]
     hooked += [
         ((*HOOK_TABLE, "optional-dependencies", k), v) for k, v in (hook.get("optional-dependencies") or {}).items()
     ]
-    return _scan(static, family), _scan(hooked, family)
+    return _scan(static, family, written), _scan(hooked, family, written)
 
 
-def _scan(lists: list[tuple[ListPath, Any]], family: set[str]) -> list[_Found]:
+def requirement_ident(path: ListPath, line: str) -> str:
+    return f"requirement:{'.'.join(path)}::{line}"
+
+
+def _scan(lists: list[tuple[ListPath, Any]], family: set[str], written: Collection[str]) -> list[_Found]:
     found = []
     for path, value in lists:
         if not isinstance(value, list):
             continue
         texts, names = [], set()
         for item in value:
-            if not isinstance(item, str):
-                continue  # include-group tables and the like
+            if not isinstance(item, str) or requirement_ident(path, item) in written:
+                continue  # include-group tables and the like, and the lines hatch-torch added
             try:
                 name = str(canonicalize_name(Requirement(item).name))
             except InvalidRequirement as exc:
@@ -184,8 +190,11 @@ def companions(releases: list[Version], backend: str, data: ReleaseData) -> list
     return names
 
 
-def plan(doc: Mapping[str, Any], settings: Settings, data: ReleaseData) -> Plan:
-    """The entries to write; raises :class:`ConfigurationError` for projects it cannot serve."""
+def plan(doc: Mapping[str, Any], settings: Settings, data: ReleaseData, written: Collection[str] = ()) -> Plan:
+    """The entries to write; raises :class:`ConfigurationError` for projects it cannot serve.
+
+    ``written`` is the last run's record: its extras and added requirement lines are regenerated, not read.
+    """
     if not isinstance(doc.get("project"), Mapping):
         raise ConfigurationError(
             [
@@ -193,7 +202,7 @@ def plan(doc: Mapping[str, Any], settings: Settings, data: ReleaseData) -> Plan:
                 'Fix: add [project] with name, version and dependencies (e.g. dependencies = ["torch>=2.6"]).'
             ]
         )
-    static, hooked = find_family(doc, data)
+    static, hooked = find_family(doc, data, written)
     if hooked:
         return _hook_plan(hooked, settings, data)
     if not static:
@@ -204,10 +213,12 @@ def plan(doc: Mapping[str, Any], settings: Settings, data: ReleaseData) -> Plan:
                 'tool.hatch.metadata.hooks.torch. Fix: add one, e.g. dependencies = ["torch>=2.6"].'
             ]
         )
-    return _static_plan(doc, static, settings, data)
+    return _static_plan(doc, static, settings, data, written)
 
 
-def _static_plan(doc: Mapping[str, Any], static: list[_Found], settings: Settings, data: ReleaseData) -> Plan:
+def _static_plan(
+    doc: Mapping[str, Any], static: list[_Found], settings: Settings, data: ReleaseData, written: Collection[str]
+) -> Plan:
     out = Plan()
     extras_layout = settings.uses_extras
     project = doc["project"]
@@ -218,7 +229,7 @@ def _static_plan(doc: Mapping[str, Any], static: list[_Found], settings: Setting
                 "Fix: make optional-dependencies static, or pass a single --backend."
             ]
         )
-    existing_extras = project.get("optional-dependencies") or {}
+    existing_extras = [k for k in project.get("optional-dependencies") or {} if f"extra:{k}" not in written]
     base = next((f for f in static if f.path == ("project", "dependencies")), None)
     platforms_used: set[str] = set()
     for choice in settings.choices:
@@ -297,7 +308,7 @@ def _add_source(
 
 def _hook_plan(hooked: list[_Found], settings: Settings, data: ReleaseData) -> Plan:
     out = Plan()
-    if settings.uses_extras:
+    if settings.named:
         raise ConfigurationError(
             [
                 "the torch requirements are in tool.hatch.metadata.hooks.torch, which picks the backend from "

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
-from tomlkit.exceptions import ParseError
+from tomlkit.exceptions import ParseError, TOMLKitError
 
 from hatch_torch import _atomic
 from hatch_torch._data import ReleaseData, load
@@ -62,6 +62,10 @@ def parse(text: str, path: Path) -> tomlkit.TOMLDocument:
             f"{path}:{exc.line}:{exc.col}: invalid TOML ({reason}); nothing was written. "
             f"Fix: correct the syntax at line {exc.line}, column {exc.col}."
         ) from None
+    except TOMLKitError as exc:  # e.g. a key defined twice, which tomlkit reports without a position
+        raise HatchTorchError(
+            f"{path}: invalid TOML ({exc}); nothing was written. Fix: correct the file so it parses."
+        ) from None
 
 
 def render(path: Path, flags: Flags, data: ReleaseData | None = None) -> Outcome:
@@ -84,7 +88,8 @@ def render(path: Path, flags: Flags, data: ReleaseData | None = None) -> Outcome
     hook = lookup(raw, HOOK_TABLE)
     settings.hook_fallback = hook.get("fallback") if isinstance(hook, dict) else None
     written = own.get("written", [])
-    record = Editor(doc, written if isinstance(written, list) else [], flags.force).apply(plan(raw, settings, data))
+    written = [w for w in written if isinstance(w, str)] if isinstance(written, list) else []
+    record = Editor(doc, written, flags.force).apply(plan(raw, settings, data, written))
     _store_settings(doc, settings, flags, record)
     after = tomlkit.dumps(doc)
     parse(after, path)  # never write what does not read back

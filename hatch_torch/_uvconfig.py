@@ -17,7 +17,7 @@ from tomlkit.container import Container
 from tomlkit.items import AoT, Array
 
 from hatch_torch._errors import ConfigurationError
-from hatch_torch._layout import Plan
+from hatch_torch._layout import Plan, requirement_ident
 from hatch_torch._tomledit import element, new_table, plain, prune, table, value
 
 UV = ("tool", "uv")
@@ -221,7 +221,7 @@ class Editor:
     def _members(self, plan: Plan, cache_keys: list[dict[str, str]]) -> list[tuple[str, tuple[str, ...], Any]]:
         out: list[tuple[str, tuple[str, ...], Any]] = []
         for path, line in plan.requirements:
-            out.append((f"requirement:{'.'.join(path)}::{line}", path, line))
+            out.append((requirement_ident(path, line), path, line))
         out += [(f"find-links:{url}", (*UV, "find-links"), url) for url in plan.find_links]
         out += [(f"required-environment:{m}", (*UV, "required-environments"), m) for m in plan.required_environments]
         out += [(f"conflict:{','.join(e['extra'] for e in g)}", (*UV, "conflicts"), g) for g in plan.conflicts]

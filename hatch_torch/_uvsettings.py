@@ -41,6 +41,7 @@ class Settings:
     fallback: str = "pypi"
     allow_insecure: bool = False
     hook_fallback: str | None = None  # tool.hatch.metadata.hooks.torch.fallback, for the hook layout
+    named: bool = False  # an extra was named (EXTRA=BACKEND)
 
     @property
     def uses_extras(self) -> bool:
@@ -162,6 +163,7 @@ def load(
                 settings.choices.append(parse_choice(text, where, data))
             except ConfigurationError as exc:
                 problems += exc.problems
+    settings.named = settings.uses_extras
     if len(settings.choices) > 1 or settings.uses_extras:
         settings.choices = [Choice(c.backend, canonicalize_name(c.extra or c.backend)) for c in settings.choices]
         seen: set[str] = set()

@@ -1,0 +1,174 @@
+"""Helpers for the ``hatch-torch sources`` tests: run the command, run real uv offline, read uv.lock.
+
+uv never reaches the real PyPI here: the default index is the fake PyPI of ``tests/fake_index.py``, any
+https request goes to a dead proxy, Python downloads are off, and the build requirements of hook projects
+(hatchling, hatch-torch and their requirements) come from a local wheelhouse made from this checkout and the
+installed distributions.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import importlib.metadata
+import shutil
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import tomlkit
+from conftest import ROOT, build_env
+from packaging.utils import canonicalize_name
+
+from hatch_torch.cli import main
+
+#: Pure-Python distributions that building a hook project needs (hatchling and hatch-torch requirements).
+BUILD_DISTS = ("hatchling", "packaging", "pathspec", "pluggy", "trove-classifiers", "tomlkit", "nvidia-ml-py")
+
+
+def sources(project: Path, *args: str) -> int:
+    """Run ``hatch-torch sources --project PROJECT ARGS`` in-process; its exit status."""
+    return main(["sources", "--project", str(project), *args])
+
+
+def write(project: Path, text: str) -> Path:
+    project.mkdir(parents=True, exist_ok=True)
+    path = project / "pyproject.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def uv_env(pypi_url: str, cache: Path, find_links: Path | None = None, **extra: str) -> dict[str, str]:
+    """An environment in which uv only talks to 127.0.0.1."""
+    env = build_env(None)
+    env.update(
+        {
+            "UV_DEFAULT_INDEX": pypi_url,
+            "UV_CACHE_DIR": str(cache),
+            "UV_PYTHON": sys.executable,
+            "UV_PYTHON_DOWNLOADS": "never",
+            "UV_LINK_MODE": "copy",
+            "UV_NO_PROGRESS": "1",
+            "HTTPS_PROXY": "http://127.0.0.1:9",  # nothing listens there: a request to the real PyPI fails
+            "HTTP_PROXY": "http://127.0.0.1:9",
+            "NO_PROXY": "127.0.0.1,localhost",
+            "XDG_CONFIG_HOME": str(cache / "xdg"),  # no user-level uv.toml
+        }
+    )
+    if find_links is not None:
+        env["UV_FIND_LINKS"] = str(find_links)
+    env.update(extra)
+    return env
+
+
+def uv(project: Path, env: dict[str, str], *args: str) -> str:
+    """Run uv in the project; its output, or an AssertionError carrying it."""
+    exe = shutil.which("uv")
+    assert exe, "uv is not installed"
+    proc = subprocess.run([exe, *args], cwd=project, env=env, capture_output=True, text=True, timeout=300, check=False)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, f"uv {' '.join(args)} exited {proc.returncode}:\n{output}"
+    return output
+
+
+def installed(project: Path) -> dict[str, str]:
+    """name -> version of what the project's .venv holds."""
+    found = {}
+    for info in (project / ".venv").glob("lib/python*/site-packages/*.dist-info"):
+        meta = (info / "METADATA").read_text(encoding="utf-8").splitlines()
+        fields = dict(line.split(": ", 1) for line in meta if ": " in line)
+        found[str(canonicalize_name(fields["Name"]))] = fields["Version"]
+    return found
+
+
+@dataclass(frozen=True)
+class Locked:
+    """One wheel in uv.lock: the package version, the index it comes from and its file name."""
+
+    name: str
+    version: str
+    registry: str
+    filename: str
+
+    @property
+    def platform(self) -> str:
+        tag = self.filename.removesuffix(".whl").rsplit("-", 1)[1]
+        for key, needle in (
+            ("linux_x86_64", "linux_x86_64"),
+            ("linux_x86_64", "manylinux_2_28_x86_64"),
+            ("linux_aarch64", "aarch64"),
+            ("macos_arm64", "macosx_11_0_arm64"),
+            ("macos_x86_64", "macosx_10_9_x86_64"),
+            ("win_amd64", "win_amd64"),
+            ("win_arm64", "win_arm64"),
+        ):
+            if needle in tag:
+                return key
+        return "any"
+
+
+def lock_wheels(project: Path, name: str) -> list[Locked]:
+    """Every wheel of ``name`` that uv.lock can pick, with the version and index it belongs to."""
+    lock = tomlkit.parse((project / "uv.lock").read_text(encoding="utf-8")).unwrap()
+    out = []
+    for package in lock.get("package", []):
+        if package["name"] != name:
+            continue
+        registry = package["source"].get("registry", "")
+        for wheel in package.get("wheels", []):
+            out.append(Locked(name, package["version"], registry, wheel["url"].rsplit("/", 1)[1]))
+    return out
+
+
+def by_platform(wheels: list[Locked], python: str = "cp311") -> dict[str, set[tuple[str, str]]]:
+    """platform -> {(version, index)} for the wheels of one CPython."""
+    out: dict[str, set[tuple[str, str]]] = {}
+    for w in wheels:
+        if f"-{python}-" in w.filename or "-none-any" in w.filename or "-py3-" in w.filename:
+            out.setdefault(w.platform, set()).add((w.version, w.registry))
+    return out
+
+
+# --- offline build requirements ----------------------------------------------------------------------------
+
+
+def _repack(name: str, dest: Path) -> None:
+    """Make a wheel of an installed pure-Python distribution from its installed files."""
+    dist = importlib.metadata.distribution(name)
+    files = [f for f in dist.files or [] if not str(f).startswith("..") and "__pycache__" not in str(f)]
+    info = next(str(f).split("/")[0] for f in files if str(f).endswith(".dist-info/METADATA"))
+    stem = info.removesuffix(".dist-info")
+    record_name = f"{info}/RECORD"
+    rows = []
+    with zipfile.ZipFile(dest / f"{stem}-py3-none-any.whl", "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in files:
+            if str(f) == record_name:
+                continue
+            data = Path(str(f.locate())).read_bytes()
+            zf.writestr(str(f), data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            rows.append(f"{f},sha256={digest},{len(data)}")
+        rows.append(f"{record_name},,")
+        zf.writestr(record_name, "\n".join(rows) + "\n")
+
+
+def offline_wheelhouse(dest: Path, pypi_url: str, cache: Path) -> Path:
+    """hatchling, hatch-torch (built from this checkout) and their requirements as wheels in ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in BUILD_DISTS:
+        _repack(name, dest)
+    exe = shutil.which("uv")
+    assert exe, "uv is not installed"
+    env = uv_env(pypi_url, cache, find_links=dest)
+    proc = subprocess.run(
+        [exe, "build", "--wheel", "--out-dir", str(dest), "--no-config", "--find-links", str(dest), str(ROOT)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return dest
