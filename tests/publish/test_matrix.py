@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
+import shlex
 from pathlib import Path
 
 import pytest
 
 from hatch_torch._data import load
 from hatch_torch._matrix import RUNNERS
-from hatch_torch.cli import main
+from hatch_torch.cli import build_parser, main
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -90,3 +92,25 @@ def test_project_torch_specifier(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "--project", minimal, "--backends", "cu117")
     assert code == 2
     assert "cu117 publishes no torch release matching <2.11,>=2.6" in err
+
+
+def test_the_documented_workflow_runs_these_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    root = Path(__file__).resolve().parents[2]
+    workflow = (root / "docs" / "github-actions.yml").read_text()
+    commands = [
+        shlex.split(m.replace("\\\n", " ").replace("${{ matrix.backend }}", "cu130"))
+        for m in re.findall(r"uvx hatch-torch ((?:[^\n\\)]|\\\n)+)", workflow)
+    ]
+    assert [c[0] for c in commands] == ["matrix", "build", "index"]
+    matrix_args = [str(root / "test-projects" / "minimal") if a == "." else a for a in commands[0][1:]]
+    code, out, _ = run(capsys, *matrix_args)
+    assert code == 0
+    include = json.loads(out)["include"]
+    assert {c["backend"] for c in include} == {"cpu", "cu126", "cu128", "cu130", "xpu"}
+    assert {c["os"] for c in include} == {"ubuntu-latest"}
+    assert "${{ fromJSON(needs.matrix.outputs.matrix) }}" in workflow
+    parser = build_parser()
+    build = parser.parse_args(commands[1])
+    assert (build.backends, build.out) == (["cu130"], "wheels")
+    index = parser.parse_args(commands[2])
+    assert (index.directory, index.out) == ("wheels", "pages/whl")
