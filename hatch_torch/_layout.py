@@ -39,6 +39,7 @@ BACKEND_CACHE_KEYS: tuple[dict[str, str], ...] = ({"env": "TORCH_BACKEND"}, {"en
 UNLABELLED_OS = "darwin"
 
 ListPath = tuple[str, ...]
+DEPENDENCIES: ListPath = ("project", "dependencies")
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Plan:
     sources: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # package -> source entries
     extras: dict[str, list[str]] = field(default_factory=dict)  # extras to create: name -> requirements
     requirements: list[tuple[ListPath, str]] = field(default_factory=list)  # lines added to existing lists
+    moved: list[tuple[ListPath, str]] = field(default_factory=list)  # lines moved out (into the extras)
     conflicts: list[list[dict[str, str]]] = field(default_factory=list)
     find_links: list[str] = field(default_factory=list)
     cache_keys: list[dict[str, str]] = field(default_factory=list)
@@ -102,24 +104,40 @@ def lookup(table: Mapping[str, Any], path: Iterable[str]) -> Any:
 def find_family(
     doc: Mapping[str, Any], data: ReleaseData, written: Collection[str] = ()
 ) -> tuple[list[_Found], list[_Found]]:
-    """(static lists, hook lists) that hold torch-family requirements; what hatch-torch wrote is left out."""
+    """(static lists, hook lists) that hold torch-family requirements, as the user wrote them.
+
+    What hatch-torch wrote is left out (its extras and added lines), and the lines it moved out of
+    ``project.dependencies`` into the extras count as still there.
+    """
     family = {str(canonicalize_name(p)) for p in data.raw["packages"]}
     project = doc.get("project") or {}
-    static: list[tuple[ListPath, Any]] = [(("project", "dependencies"), project.get("dependencies"))]
-    static += [
-        (("project", "optional-dependencies", k), v) for k, v in (project.get("optional-dependencies") or {}).items()
-    ]
+    deps = list(project.get("dependencies") or [])
+    deps += [line for path, line in _idents(written, "moved") if path == DEPENDENCIES and line not in deps]
+    static: list[tuple[ListPath, Any]] = [(DEPENDENCIES, deps)]
+    extras = project.get("optional-dependencies") or {}
+    static += [(("project", "optional-dependencies", k), v) for k, v in extras.items() if f"extra:{k}" not in written]
     static += [(("dependency-groups", k), v) for k, v in (doc.get("dependency-groups") or {}).items()]
     hook = lookup(doc, HOOK_TABLE) or {}
+    hook_extras = hook.get("optional-dependencies") or {}
     hooked: list[tuple[ListPath, Any]] = [((*HOOK_TABLE, "dependencies"), hook.get("dependencies"))]
-    hooked += [
-        ((*HOOK_TABLE, "optional-dependencies", k), v) for k, v in (hook.get("optional-dependencies") or {}).items()
-    ]
+    hooked += [((*HOOK_TABLE, "optional-dependencies", k), v) for k, v in hook_extras.items()]
     return _scan(static, family, written), _scan(hooked, family, written)
 
 
-def requirement_ident(path: ListPath, line: str) -> str:
-    return f"requirement:{'.'.join(path)}::{line}"
+def _idents(written: Collection[str], kind: str) -> list[tuple[ListPath, str]]:
+    """(list path, line) of the recorded ``kind:path::line`` identifiers."""
+    out = []
+    for ident in written:
+        head, _, line = ident.partition("::")
+        found_kind, _, path = head.partition(":")
+        if found_kind == kind and line:
+            out.append((tuple(path.split(".")), line))
+    return out
+
+
+def line_ident(kind: str, path: ListPath, line: str) -> str:
+    """``requirement:project.dependencies::triton-rocm; ...`` (added) or ``moved:...`` (moved to the extras)."""
+    return f"{kind}:{'.'.join(path)}::{line}"
 
 
 def _scan(lists: list[tuple[ListPath, Any]], family: set[str], written: Collection[str]) -> list[_Found]:
@@ -129,7 +147,7 @@ def _scan(lists: list[tuple[ListPath, Any]], family: set[str], written: Collecti
             continue
         texts, names = [], set()
         for item in value:
-            if not isinstance(item, str) or requirement_ident(path, item) in written:
+            if not isinstance(item, str) or line_ident("requirement", path, item) in written:
                 continue  # include-group tables and the like, and the lines hatch-torch added
             try:
                 name = str(canonicalize_name(Requirement(item).name))
@@ -230,7 +248,11 @@ def _static_plan(
             ]
         )
     existing_extras = [k for k in project.get("optional-dependencies") or {} if f"extra:{k}" not in written]
-    base = next((f for f in static if f.path == ("project", "dependencies")), None)
+    base = next((f for f in static if f.path == DEPENDENCIES), None)
+    if extras_layout and base:
+        # uv does not fork on platform for a package that project.dependencies also requires, so the extras'
+        # fallback (macOS for CUDA...) would get the backend's wheel: the torch family lives in the extras only.
+        out.moved = [(DEPENDENCIES, text) for text in base.texts]
     platforms_used: set[str] = set()
     for choice in settings.choices:
         if extras_layout:

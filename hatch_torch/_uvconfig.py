@@ -17,7 +17,7 @@ from tomlkit.container import Container
 from tomlkit.items import AoT, Array
 
 from hatch_torch._errors import ConfigurationError
-from hatch_torch._layout import Plan, requirement_ident
+from hatch_torch._layout import Plan, line_ident
 from hatch_torch._tomledit import element, new_table, plain, prune, table, value
 
 UV = ("tool", "uv")
@@ -59,13 +59,19 @@ class Editor:
         whole, env_keys = self._cache_keys(plan)
         keyed = self._keyed(plan) + whole
         members = self._members(plan, env_keys)
-        wanted = {k.ident for k in keyed} | {ident for ident, _, _ in members}
+        moves = [(line_ident("moved", path, line), path, line) for path, line in plan.moved]
+        wanted = {k.ident for k in keyed} | {ident for ident, _, _ in members + moves}
         for ident in sorted(self.old - wanted):
             self._remove(ident)
         for item in keyed:
             self._set(item)
         if self.refused:
             raise ConfigurationError(self.refused)
+        for ident, path, line in moves:
+            array = self._array(path)
+            if array is not None:
+                _remove_value(array, line)
+            self.record.append(ident)
         for ident, path, obj in members:
             self._add_member(ident, path, obj)
         prune(self.doc, SOURCES)
@@ -118,6 +124,10 @@ class Editor:
             array = self._array(tuple(path.split(".")))
             if array is not None:
                 _remove_value(array, line)
+        elif kind == "moved":  # the extras are gone: the line goes back where the user wrote it
+            path, _, line = key.partition("::")
+            self._add_member(ident, tuple(path.split(".")), line)
+            self.record.remove(ident)
         elif kind in MEMBER_LISTS:
             array = self._array((*UV, MEMBER_LISTS[kind]))
             if array is not None:
@@ -221,7 +231,7 @@ class Editor:
     def _members(self, plan: Plan, cache_keys: list[dict[str, str]]) -> list[tuple[str, tuple[str, ...], Any]]:
         out: list[tuple[str, tuple[str, ...], Any]] = []
         for path, line in plan.requirements:
-            out.append((requirement_ident(path, line), path, line))
+            out.append((line_ident("requirement", path, line), path, line))
         out += [(f"find-links:{url}", (*UV, "find-links"), url) for url in plan.find_links]
         out += [(f"required-environment:{m}", (*UV, "required-environments"), m) for m in plan.required_environments]
         out += [(f"conflict:{','.join(e['extra'] for e in g)}", (*UV, "conflicts"), g) for g in plan.conflicts]
