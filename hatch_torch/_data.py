@@ -45,6 +45,8 @@ class ReleaseData:
         return entry
 
     def index_url(self, backend: str, template: str | None = None) -> str:
+        if template is None and "index" in self.backends.get(backend, {}):
+            return str(self.backends[backend]["index"])  # a plugin backend on its own index
         return (template or "https://download.pytorch.org/whl/{backend}").format(backend=backend)
 
 
@@ -55,5 +57,21 @@ def _load(path: str) -> ReleaseData:
 
 
 def load() -> ReleaseData:
-    """The release data in effect: ``$HATCH_TORCH_DATA`` or the bundled file."""
-    return _load(os.environ.get(DATA_ENV) or str(DATA_FILE))
+    """The release data in effect: ``$HATCH_TORCH_DATA`` or the bundled file, plus plugin backends."""
+    from hatch_torch._plugins import blocked_names, third_party
+
+    path, blocked = os.environ.get(DATA_ENV) or str(DATA_FILE), blocked_names()
+    if not third_party(blocked)[0]:
+        return _load(path)  # no plugins: no merge, no pluggy import
+    return _with_plugins(path, blocked)
+
+
+@cache
+def _with_plugins(path: str, blocked: str) -> ReleaseData:
+    from hatch_torch._merge import merged
+    from hatch_torch._plugins import manager
+
+    plugins = manager(blocked)
+    data, problems = merged(_load(path), plugins.backends())
+    plugins.errors += [("data", p) for p in problems]
+    return data

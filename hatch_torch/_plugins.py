@@ -1,0 +1,124 @@
+"""The plugin manager: third-party plugins from the ``hatch_torch`` entry-point group, then the built-ins.
+
+``HATCH_TORCH_DISABLE_PLUGINS`` blocks third-party plugins: ``1``/``all`` blocks every one, otherwise
+a comma-separated list of entry-point names. Built-in detectors cannot be blocked this way (their
+overrides are documented in docs/detection.md).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pluggy
+
+    from hatch_torch._probe import ProbeContext
+    from hatch_torch.plugin import BackendSpec
+
+GROUP = "hatch_torch"
+DISABLE_ENV = "HATCH_TORCH_DISABLE_PLUGINS"
+#: Built-in plugins; registered last, so they run first (pluggy calls the last registered first).
+BUILTINS = ("intel", "amd", "nvidia", "overrides")
+
+
+def blocked_names(environ: Mapping[str, str] | None = None) -> str:
+    env = os.environ if environ is None else environ
+    return env.get(DISABLE_ENV, "").strip().lower()
+
+
+@cache
+def third_party(blocked: str) -> tuple[tuple[EntryPoint, ...], tuple[str, ...]]:
+    """(entry points to load, names blocked) for the ``hatch_torch`` group."""
+    names = {n.strip() for n in blocked.split(",") if n.strip()}
+    block_all = bool(names & {"1", "all", "true", "yes"})
+    found = tuple(entry_points(group=GROUP))
+    kept = tuple(ep for ep in found if not block_all and ep.name.lower() not in names)
+    return kept, tuple(ep.name for ep in found if ep not in kept)
+
+
+@dataclass
+class Plugins:
+    pm: pluggy.PluginManager
+    blocked: tuple[str, ...] = ()
+    #: (plugin name, what went wrong) for plugins that failed to load or to answer
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+    def impls(self, hook: str) -> list[tuple[str, Callable[..., Any], Sequence[str]]]:
+        """(plugin name, function, argument names) in call order."""
+        caller = getattr(self.pm.hook, hook)
+        return [(i.plugin_name, i.function, i.argnames) for i in reversed(caller.get_hookimpls())]
+
+    def probe(self, context: ProbeContext) -> None:
+        for name, function, _ in self.impls("hatch_torch_probe"):
+            try:
+                function(context=context)
+            except Exception as exc:
+                context.probes.append(_failed(name, exc))
+
+    def supports(self, **kwargs: Any) -> tuple[bool | None, str]:
+        """First non-None answer of ``hatch_torch_supports`` and the plugin that gave it."""
+        for name, function, argnames in self.impls("hatch_torch_supports"):
+            try:
+                answer = function(**{a: kwargs[a] for a in argnames})
+            except Exception as exc:
+                self.errors.append((name, f"hatch_torch_supports raised {type(exc).__name__}: {exc}"))
+                continue
+            if answer is not None:
+                return bool(answer), name
+        return None, ""
+
+    def backends(self) -> list[tuple[str, BackendSpec]]:
+        from hatch_torch.plugin import BackendSpec
+
+        out: list[tuple[str, BackendSpec]] = []
+        for name, function, _ in self.impls("hatch_torch_backends"):
+            try:
+                specs = function() or []
+                for spec in specs:
+                    if not isinstance(spec, BackendSpec):
+                        raise TypeError(f"expected BackendSpec, got {type(spec).__name__}")
+                    out.append((name, spec))
+            except Exception as exc:
+                self.errors.append((name, f"hatch_torch_backends raised {type(exc).__name__}: {exc}"))
+        return out
+
+
+def _failed(name: str, exc: BaseException) -> Any:
+    from hatch_torch._probe import ProbeRecord
+
+    return ProbeRecord(f"plugin:{name}", "failed", f"raised {type(exc).__name__}: {exc}")
+
+
+@cache
+def manager(blocked: str = "") -> Plugins:
+    """The plugin manager for a given block list (cached per process)."""
+    import pluggy
+
+    from hatch_torch import _hookspecs
+
+    pm = pluggy.PluginManager(_hookspecs.PROJECT)
+    pm.add_hookspecs(_hookspecs)
+    eps, names = third_party(blocked)
+    plugins = Plugins(pm, names)
+    for ep in eps:
+        try:
+            pm.register(ep.load(), name=ep.name)
+        except Exception as exc:
+            plugins.errors.append((ep.name, f"could not be loaded: {type(exc).__name__}: {exc}"))
+    for builtin in BUILTINS:
+        pm.register(importlib.import_module(f"hatch_torch.detectors.{builtin}"), name=f"hatch_torch.{builtin}")
+    try:
+        pm.check_pending()
+    except Exception as exc:  # a plugin implementing a hook that does not exist
+        plugins.errors.append(("?", str(exc)))
+    return plugins
+
+
+def current(environ: Mapping[str, str] | None = None) -> Plugins:
+    return manager(blocked_names(environ))

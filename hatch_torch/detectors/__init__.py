@@ -1,0 +1,1 @@
+"""The built-in detectors, each an ordinary plugin: overrides, NVIDIA, AMD, Intel."""
