@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import importlib.metadata
+import re
 import shutil
 import subprocess
 import sys
@@ -25,7 +26,16 @@ from packaging.utils import canonicalize_name
 from hatch_torch.cli import main
 
 #: Pure-Python distributions that building a hook project needs (hatchling and hatch-torch requirements).
-BUILD_DISTS = ("hatchling", "packaging", "pathspec", "pluggy", "trove-classifiers", "tomlkit", "nvidia-ml-py")
+BUILD_DISTS = (
+    "hatchling",
+    "packaging",
+    "pathspec",
+    "pluggy",
+    "trove-classifiers",
+    "tomlkit",
+    "nvidia-ml-py",
+    "editables",
+)
 
 
 def sources(project: Path, *args: str) -> int:
@@ -172,3 +182,73 @@ def offline_wheelhouse(dest: Path, pypi_url: str, cache: Path) -> Path:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return dest
+
+
+# --- what uv.lock installs on each platform -------------------------------------------------------------------
+
+PLATFORM_ENVIRONMENTS = {
+    "linux_x86_64": ("linux", "x86_64", "Linux", "posix"),
+    "linux_aarch64": ("linux", "aarch64", "Linux", "posix"),
+    "macos_arm64": ("darwin", "arm64", "Darwin", "posix"),
+    "win_amd64": ("win32", "AMD64", "Windows", "nt"),
+    "win_arm64": ("win32", "ARM64", "Windows", "nt"),
+}
+
+
+def resolved(project: Path, env: dict[str, str], *args: str) -> dict[str, dict[str, tuple[str, str]]]:
+    """platform -> {package: (version, index URL)} that the lock installs there.
+
+    ``uv export`` gives the versions with markers; when the lock holds one version from two indexes, the entry
+    whose ``resolution-markers`` hold for the platform (and the extra, from ``--extra X`` in ``args``) wins.
+    """
+    from packaging.markers import Marker
+
+    text = uv(project, env, "export", "--frozen", "--no-hashes", "--no-header", "--no-annotate", *args)
+    lock_text = (project / "uv.lock").read_text(encoding="utf-8")
+    lock = tomlkit.parse(lock_text).unwrap()
+    extra = args[args.index("--extra") + 1] if "--extra" in args else None
+    found = re.search(rf"'(extra-\d+-[^']+-{re.escape(extra)})'", lock_text) if extra else None
+    conflict_extra = found.group(1) if found else ""
+    root = next(p for p in lock["package"] if "virtual" in p["source"] or "editable" in p["source"])
+    edges = list(root.get("dependencies", []))
+    edges += [e for name, group in root.get("optional-dependencies", {}).items() if name == extra for e in group]
+    out: dict[str, dict[str, tuple[str, str]]] = {}
+    for platform, (sys_platform, machine, system, os_name) in PLATFORM_ENVIRONMENTS.items():
+        environment = {
+            "sys_platform": sys_platform,
+            "platform_machine": machine,
+            "platform_system": system,
+            "os_name": os_name,
+            "python_version": "3.11",
+            "python_full_version": "3.11.7",
+            "implementation_name": "cpython",
+            "platform_python_implementation": "CPython",
+            "extra": conflict_extra,
+        }
+        chosen: dict[str, tuple[str, str]] = {}
+        for line in text.splitlines():
+            if not line.strip() or line.startswith(("-", ".", "#")):
+                continue
+            requirement, _, marker = line.partition(" ; ")
+            if marker and not Marker(marker).evaluate(environment):
+                continue
+            name, _, version = requirement.partition("==")
+            name, version = str(canonicalize_name(name.strip())), version.strip()
+            assert name not in chosen, f"{name} twice on {platform}:\n{text}"
+            registries = {
+                edge["source"].get("registry", "")
+                for edge in edges
+                if edge["name"] == name
+                and edge.get("version") == version
+                and Marker(edge.get("marker") or "python_version >= '0'").evaluate(environment)
+            }
+            if not registries:  # not a direct requirement: the lock entries of that version
+                registries = {
+                    p["source"].get("registry", "")
+                    for p in lock.get("package", [])
+                    if p["name"] == name and p["version"] == version
+                }
+            assert len(registries) == 1, f"{name}=={version} on {platform}: from {registries}"
+            chosen[name] = (version, registries.pop())
+        out[platform] = chosen
+    return out
