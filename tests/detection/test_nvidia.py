@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import Machine, probe
+from machines import Machine, probe
 
 GTX_1080_TI = ("NVIDIA GeForce GTX 1080 Ti", "6.1")
 V100 = ("Tesla V100-SXM2-32GB", "7.0")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Machine, probe
+from machines import Machine, probe
 
 from hatch_torch._detect import DetectionError
 
