@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import importlib.metadata
+import os
 import re
 import shutil
 import subprocess
@@ -20,10 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import tomlkit
-from conftest import ROOT, build_env
 from packaging.utils import canonicalize_name
 
 from hatch_torch.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Variables that would leak this shell's backend choice or uv/pip configuration into the runs.
+LEAKY_PREFIXES = ("UV_", "PIP_")
+LEAKY = ("TORCH_BACKEND", "HATCH_TORCH_DATA", "VIRTUAL_ENV")
 
 #: Pure-Python distributions that building a hook project needs (hatchling and hatch-torch requirements).
 BUILD_DISTS = (
@@ -52,7 +57,7 @@ def write(project: Path, text: str) -> Path:
 
 def uv_env(pypi_url: str, cache: Path, find_links: Path | None = None, **extra: str) -> dict[str, str]:
     """An environment in which uv only talks to 127.0.0.1."""
-    env = build_env(None)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(LEAKY_PREFIXES) and k not in LEAKY}
     env.update(
         {
             "UV_DEFAULT_INDEX": pypi_url,

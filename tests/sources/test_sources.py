@@ -507,3 +507,11 @@ def test_write_keeps_permissions_and_line_endings(tmp_path: Path) -> None:
     data = path.read_bytes()
     assert data.startswith(b'[project]\r\nname = "app"\r\n')
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("name", ["uv-extras", "uv-rocm", "uv-hook"])
+def test_sample_projects_are_up_to_date(tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    sample = Path(__file__).resolve().parents[2] / "test-projects" / name / "pyproject.toml"
+    copy = write(tmp_path, sample.read_text(encoding="utf-8"))
+    assert sources(tmp_path, "--check") == 0, capsys.readouterr().out
+    assert copy.read_bytes() == sample.read_bytes()

@@ -1,0 +1,1 @@
+"""hatch-torch sample package."""
