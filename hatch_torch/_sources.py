@@ -92,6 +92,8 @@ def render(path: Path, flags: Flags, data: ReleaseData | None = None) -> Outcome
     record = Editor(doc, written, flags.force).apply(plan(raw, settings, data, written))
     _store_settings(doc, settings, flags, record)
     after = tomlkit.dumps(doc)
+    if "\r\n" in before:  # new lines follow the file's own line endings
+        after = after.replace("\r\n", "\n").replace("\n", "\r\n")
     parse(after, path)  # never write what does not read back
     return Outcome(path, before, after)
 

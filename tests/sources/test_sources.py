@@ -506,6 +506,8 @@ def test_write_keeps_permissions_and_line_endings(tmp_path: Path) -> None:
     assert sources(tmp_path, "--backend", "cpu") == 0
     data = path.read_bytes()
     assert data.startswith(b'[project]\r\nname = "app"\r\n')
+    assert data.count(b"\n") == data.count(b"\r\n")
+    assert sources(tmp_path, "--check") == 0
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
