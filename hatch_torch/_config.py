@@ -11,7 +11,7 @@ from hatch_torch._errors import ConfigurationError
 from hatch_torch._pins import FALLBACKS
 
 PREFIX = "tool.hatch.metadata.hooks.torch."
-KEYS = ("dependencies", "optional-dependencies", "backend", "fallback", "local-version")
+KEYS = ("dependencies", "optional-dependencies", "backend", "fallback", "local-version", "strict-detection")
 
 
 @dataclass
@@ -21,6 +21,7 @@ class Config:
     backend: str | None = None
     fallback: str = "pypi"
     local_version: bool = False
+    strict_detection: bool | None = None
     groups: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -80,6 +81,14 @@ def parse(raw: dict[str, Any], project: dict[str, Any] | None = None) -> Config:
             problems.append(
                 f"{PREFIX}local-version must be true or false, got {raw['local-version']!r}. "
                 "Fix: local-version = true (adds the backend as the wheel's local version label)."
+            )
+    if "strict-detection" in raw:
+        if isinstance(raw["strict-detection"], bool):
+            config.strict_detection = raw["strict-detection"]
+        else:
+            problems.append(
+                f"{PREFIX}strict-detection must be true or false, got {raw['strict-detection']!r}. "
+                "Fix: strict-detection = true (fail the build when auto detection fails or finds no GPU)."
             )
     if project is not None:
         dynamic = project.get("dynamic", [])

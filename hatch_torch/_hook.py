@@ -21,7 +21,7 @@ class TorchMetadataHook(MetadataHookInterface):
             # Leave the fields dynamic so PKG-INFO says `Dynamic: Requires-Dist` and an install from
             # the sdist runs this hook again on the installing machine.
             return
-        backend = choose_backend(*requested(config.backend), config.groups)
+        backend = choose_backend(*requested(config.backend), config.groups, strict=config.strict_detection)
         result = resolve(config.groups, backend, fallback=config.fallback, prefix=PREFIX)
         if config.dependencies is not None:
             metadata["dependencies"] = result.groups["dependencies"]
@@ -35,8 +35,9 @@ class TorchMetadataHook(MetadataHookInterface):
             _local_version.apply(metadata, _local_version.label_for(result), self.root)
 
 
-def choose_backend(backend: str, where: str, groups: dict[str, list[str]]) -> str:
-    """Check the requested backend (``where`` names its source); ``auto`` asks detection."""
+def choose_backend(backend: str, where: str, groups: dict[str, list[str]], strict: bool | None = None) -> str:
+    """Check the requested backend (``where`` names its source); ``auto`` asks detection
+    (``strict``: detection failures are fatal; None defers to ``$HATCH_TORCH_STRICT_DETECTION``)."""
     from hatch_torch._backends import AUTO, problem
     from hatch_torch._errors import ConfigurationError
     from hatch_torch._pins import torch_specifier
@@ -46,7 +47,7 @@ def choose_backend(backend: str, where: str, groups: dict[str, list[str]]) -> st
     if backend == AUTO:
         from hatch_torch import detect
 
-        backend = detect(torch_specifier(groups)).backend
+        backend = detect(torch_specifier(groups), strict=strict).backend
     return backend
 
 

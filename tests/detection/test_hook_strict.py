@@ -1,0 +1,57 @@
+"""The hook's ``strict-detection`` setting and ``HATCH_TORCH_STRICT_DETECTION``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hatch_torch import _detect
+from hatch_torch._config import parse
+from hatch_torch._detect import DetectionError
+from hatch_torch._errors import ConfigurationError
+from hatch_torch._hook import TorchMetadataHook
+
+
+@pytest.fixture
+def gpu_less(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This machine, made GPU-less whatever it has: Linux aarch64 (no ROCm), NVIDIA and Intel overridden."""
+    monkeypatch.setattr(_detect, "current_platform", lambda: "linux_aarch64")
+    monkeypatch.setenv("CONDA_OVERRIDE_CUDA", "")
+    monkeypatch.setenv("HATCH_TORCH_XPU", "0")
+    for name in ("TORCH_BACKEND", "UV_TORCH_BACKEND", "HATCH_TORCH_DISABLE_PLUGINS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HATCH_TORCH_DISABLE_PLUGINS", "all")
+
+
+def update(root: Path, config: dict[str, Any]) -> dict[str, Any]:
+    metadata: dict[str, Any] = {"name": "demo", "version": "1", "dynamic": ["dependencies"]}
+    TorchMetadataHook(str(root), {"dependencies": ["torch>=2.6"], **config}).update(metadata)
+    return metadata
+
+
+@pytest.mark.usefixtures("gpu_less")
+def test_strict_detection_setting_fails_the_build(tmp_path: Path) -> None:
+    with pytest.raises(DetectionError, match="no accelerator backend was chosen"):
+        update(tmp_path, {"strict-detection": True})
+
+
+@pytest.mark.usefixtures("gpu_less")
+def test_without_strict_detection_the_build_gets_cpu(tmp_path: Path) -> None:
+    deps = update(tmp_path, {})["dependencies"]
+    assert any("+cpu" in d for d in deps), deps
+
+
+@pytest.mark.usefixtures("gpu_less")
+def test_env_var_makes_detection_strict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HATCH_TORCH_STRICT_DETECTION", "1")
+    with pytest.raises(DetectionError):
+        update(tmp_path, {})
+    # the setting, when given, wins over the variable
+    assert update(tmp_path, {"strict-detection": False})["dependencies"]
+
+
+def test_strict_detection_must_be_a_bool() -> None:
+    with pytest.raises(ConfigurationError, match=r"strict-detection must be true or false"):
+        parse({"strict-detection": "yes"})
