@@ -23,6 +23,7 @@ from packaging.version import Version
 
 from hatch_torch._data import ReleaseData
 from hatch_torch._errors import ConfigurationError
+from hatch_torch._pins import FAMILY, _strip_local
 from hatch_torch._platforms import PLATFORMS
 from hatch_torch._uvsettings import PYPI, Choice, Settings
 
@@ -109,7 +110,7 @@ def find_family(
     What hatch-torch wrote is left out (its extras and added lines), and the lines it moved out of
     ``project.dependencies`` into the extras count as still there.
     """
-    family = {str(canonicalize_name(p)) for p in data.raw["packages"]}
+    family = set(FAMILY)
     project = doc.get("project") or {}
     deps = list(project.get("dependencies") or [])
     deps += [line for path, line in _idents(written, "moved") if path == DEPENDENCIES and line not in deps]
@@ -163,10 +164,6 @@ def _scan(lists: list[tuple[ListPath, Any]], family: set[str], written: Collecti
     return found
 
 
-def _strip_local(spec: SpecifierSet) -> SpecifierSet:
-    return SpecifierSet(",".join(f"{s.operator}{s.version.split('+', 1)[0]}" for s in spec))
-
-
 def relevant_releases(texts: Iterable[str], backend: str, data: ReleaseData) -> list[Version]:
     """The backend's torch releases whose torch-family versions satisfy every requirement in ``texts``."""
     reqs = [Requirement(t) for t in texts]
@@ -175,7 +172,7 @@ def relevant_releases(texts: Iterable[str], backend: str, data: ReleaseData) -> 
         ok = True
         for req in reqs:
             version = data.companion_version(torch, canonicalize_name(req.name))
-            if version is None or not _strip_local(req.specifier).contains(version, prereleases=True):
+            if version is None or not _strip_local(req.specifier)[0].contains(version, prereleases=True):
                 ok = False
                 break
         if ok:
@@ -264,36 +261,10 @@ def _static_plan(
             if choice.extra not in existing_extras:
                 out.extras[choice.extra] = list((base or static[0]).texts)
         else:
-            holders = [f for f in static if "torch" in f.names] or static[:1]
             texts = [t for f in static for t in f.texts]
-            targets = [f.path for f in holders]
-        if choice.backend == PYPI:
-            continue
-        names = sorted({str(canonicalize_name(Requirement(t).name)) for t in texts}, key=_family_order)
-        releases = relevant_releases(texts, choice.backend, data)
-        if "torch" not in names:
-            # uv applies tool.uv.sources to direct requirements only: torch must be one to come from the index.
-            names.insert(0, "torch")
-            _add_line(out, choice, targets, "torch")
-        torch_platforms = _covered(releases, choice.backend, "torch", data)
-        routed = {name: _covered(releases, choice.backend, name, data) for name in names}
-        for name in companions(releases, choice.backend, data):
-            routed[name] = torch_platforms
-            # A transitive requirement of torch: listed directly so that its source applies.
-            _add_line(out, choice, targets, f"{name}; {marker(torch_platforms)}")
-        fallback = (
-            relevant_releases(texts, "cpu", data) if settings.fallback == "cpu" and choice.backend != "cpu" else []
-        )
-        for name, platforms in routed.items():
-            if platforms:
-                _add_source(out, name, choice, choice.backend, platforms, settings, data)
-                platforms_used |= platforms
-            rest = set(PLATFORMS) - platforms
-            if fallback and name in data.raw["packages"]:
-                cpu_platforms = {p for t in fallback for p in data.labels(t, "cpu", name)} & rest
-                if cpu_platforms:
-                    _add_source(out, name, choice, "cpu", cpu_platforms, settings, data)
-                    platforms_used |= cpu_platforms - {p for p in PLATFORMS if PLATFORMS[p][0] == UNLABELLED_OS}
+            targets = [f.path for f in [f for f in static if "torch" in f.names] or static[:1]]
+        if choice.backend != PYPI:
+            platforms_used |= _route(out, choice, texts, targets, settings, data)
     if extras_layout and len(settings.choices) > 1:
         out.conflicts.append([{"extra": c.extra} for c in settings.choices if c.extra])
     # Without these, uv's universal resolution may pick a version whose only wheels are for other
@@ -302,9 +273,38 @@ def _static_plan(
     return out
 
 
+def _route(
+    out: Plan, choice: Choice, texts: list[str], targets: list[ListPath], settings: Settings, data: ReleaseData
+) -> set[str]:
+    """Index, sources and added lines for one backend; the platforms routed to a torch index."""
+    names = sorted({str(canonicalize_name(Requirement(t).name)) for t in texts}, key=_family_order)
+    releases = relevant_releases(texts, choice.backend, data)
+    if "torch" not in names:
+        # uv applies tool.uv.sources to direct requirements only: torch must be one to come from the index.
+        names.insert(0, "torch")
+        _add_line(out, choice, targets, "torch")
+    routed = {name: _covered(releases, choice.backend, name, data) for name in names}
+    for name in companions(releases, choice.backend, data):
+        # A transitive requirement of torch: listed directly so that its source applies.
+        routed[name] = routed["torch"]
+        _add_line(out, choice, targets, f"{name}; {marker(routed['torch'])}")
+    cpu = settings.fallback == "cpu" and choice.backend != "cpu"
+    cpu_releases = relevant_releases(texts, "cpu", data) if cpu else []
+    used: set[str] = set()
+    for name, platforms in routed.items():
+        if platforms:
+            _add_source(out, name, choice, choice.backend, platforms, settings, data)
+            used |= platforms
+        if cpu_releases and name in FAMILY:
+            rest = {p for t in cpu_releases for p in data.labels(t, "cpu", name)} - platforms
+            if rest:
+                _add_source(out, name, choice, "cpu", rest, settings, data)
+                used |= {p for p in rest if PLATFORMS[p][0] != UNLABELLED_OS}
+    return used
+
+
 def _family_order(name: str) -> tuple[int, str]:
-    order = ["torch", "torchvision", "torchaudio"]
-    return (order.index(name), name) if name in order else (len(order), name)
+    return (FAMILY.index(name), name) if name in FAMILY else (len(FAMILY), name)
 
 
 def _add_line(out: Plan, choice: Choice, targets: list[ListPath], line: str) -> None:
