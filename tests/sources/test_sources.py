@@ -517,3 +517,51 @@ def test_sample_projects_are_up_to_date(tmp_path: Path, name: str, capsys: pytes
     copy = write(tmp_path, sample.read_text(encoding="utf-8"))
     assert sources(tmp_path, "--check") == 0, capsys.readouterr().out
     assert copy.read_bytes() == sample.read_bytes()
+
+
+SEED_001_HAND = (
+    SEED_001
+    + """conflicts = [
+  [
+    { extra = "cpu" },
+    { extra = "gpu" },
+  ],
+]
+
+[tool.uv.sources]
+[[tool.uv.sources.torch]]
+index = "pytorch-cpu"
+marker = "platform_system != 'Darwin'"
+extra = "cpu"
+
+[[tool.uv.sources.torchvision]]
+index = "pytorch-cpu"
+marker = "platform_system != 'Darwin'"
+extra = "cpu"
+
+[[tool.uv.index]]
+name = "pytorch-cpu"
+url = "https://download.pytorch.org/whl/cpu"
+explicit = true
+"""
+)
+
+
+def test_seed_001_hand_written_tables_are_named_then_replaced_with_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, SEED_001_HAND)
+    assert sources(tmp_path, "--backend", "cpu", "--backend", "gpu=pypi") == 2
+    err = capsys.readouterr().err
+    assert "2 problems" in err
+    assert "tool.uv.sources.torch was written by hand" in err
+    assert "tool.uv.sources.torchvision was written by hand" in err
+    assert path.read_text(encoding="utf-8") == SEED_001_HAND
+    assert sources(tmp_path, "--backend", "cpu", "--backend", "gpu=pypi", "--force") == 0
+    uv = load(path)["tool"]["uv"]
+    assert uv["sources"]["torch"] == [{"index": "pytorch-cpu", "marker": LINUX_WIN, "extra": "cpu"}]
+    assert uv["conflicts"] == [[{"extra": "cpu"}, {"extra": "gpu"}]]  # the identical hand-written group is kept
+    assert len(uv["index"]) == 1
+    first = path.read_bytes()
+    assert sources(tmp_path) == 0
+    assert path.read_bytes() == first
