@@ -139,7 +139,7 @@ def build_env(backend: str | None = None, **extra: str) -> dict[str, str]:
 
 
 def run(command: list[str], env: dict[str, str], cwd: Path | None = None, timeout: float = 300) -> str:
-    """Run a command; return its combined output or raise :class:`BuildError`."""
+    """Run a command; return its stdout, or raise :class:`BuildError` (with stdout and stderr)."""
     proc = subprocess.run(
         command,
         env=env,
@@ -150,10 +150,9 @@ def run(command: list[str], env: dict[str, str], cwd: Path | None = None, timeou
         check=False,
         stdin=subprocess.DEVNULL,
     )
-    output = proc.stdout + proc.stderr
     if proc.returncode != 0:
-        raise BuildError(command, proc.returncode, output)
-    return output
+        raise BuildError(command, proc.returncode, proc.stdout + proc.stderr)
+    return proc.stdout
 
 
 @contextlib.contextmanager

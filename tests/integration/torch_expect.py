@@ -1,0 +1,147 @@
+"""Expectations for the integration tests, computed from the release data independently of the resolver.
+
+The oracle (:func:`expected_versions`) reads the data directly: the newest torch release on the backend that
+satisfies the project's torch specifier, its companions, and the label the backend's index gives each
+platform (bare where the label is ``""`` or where the backend has no wheel: the ``pypi`` fallback).
+:func:`active` evaluates requirement markers per platform, so METADATA can be compared with what
+``hatch_torch.resolve`` / ``hatch-torch pins`` print without depending on how the markers are spelled.
+"""
+
+from __future__ import annotations
+
+import platform as host
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+
+from hatch_torch._data import ReleaseData
+from hatch_torch._platforms import PLATFORMS
+
+FAMILY = ("torch", "torchvision", "torchaudio")
+SYSTEMS = {"linux": "Linux", "darwin": "Darwin", "win32": "Windows"}
+#: uv --python-platform target -> platform key of the release data
+UV_TARGETS = {
+    "x86_64-manylinux_2_28": "linux_x86_64",
+    "aarch64-manylinux_2_28": "linux_aarch64",
+    "aarch64-apple-darwin": "macos_arm64",
+    "x86_64-pc-windows-msvc": "win_amd64",
+}
+#: Python versions the marker tables are evaluated for (3.9 is below the samples' python_version markers)
+PYTHONS = ("3.9", "3.12")
+
+
+def hook_settings(project: Path) -> dict[str, Any]:
+    """``[tool.hatch.metadata.hooks.torch]`` of a project as plain Python data."""
+    document = tomlkit.parse((project / "pyproject.toml").read_text(encoding="utf-8"))
+    settings: dict[str, Any] = document["tool"]["hatch"]["metadata"]["hooks"]["torch"].unwrap()  # type: ignore[index,union-attr]
+    return settings
+
+
+def hook_groups(project: Path) -> dict[str, list[str]]:
+    """The requirement groups as the resolver takes them: ``dependencies``, ``optional-dependencies.<x>``."""
+    settings = hook_settings(project)
+    groups = {"dependencies": list(settings.get("dependencies", []))}
+    for extra, reqs in settings.get("optional-dependencies", {}).items():
+        groups[f"optional-dependencies.{extra}"] = list(reqs)
+    return groups
+
+
+def environment(platform: str, python: str = "3.12", extra: str = "") -> dict[str, str]:
+    """A PEP 508 marker environment for a platform key of the data."""
+    sys_platform, machine = PLATFORMS[platform]
+    return {
+        "sys_platform": sys_platform,
+        "platform_machine": machine,
+        "platform_system": SYSTEMS[sys_platform],
+        "os_name": "nt" if sys_platform == "win32" else "posix",
+        "python_version": python,
+        "python_full_version": f"{python}.0",
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+        "extra": extra,
+    }
+
+
+def active(lines: Iterable[str], env: Mapping[str, str]) -> list[str]:
+    """The requirements (without markers) that apply in ``env``, sorted."""
+    out = []
+    for line in lines:
+        req = Requirement(line)
+        if req.marker is None or req.marker.evaluate(dict(env)):
+            extras = f"[{','.join(sorted(req.extras))}]" if req.extras else ""
+            out.append(f"{canonicalize_name(req.name)}{extras}{req.specifier}")
+    return sorted(out)
+
+
+def table(base: list[str], extras: Mapping[str, list[str]], platforms: Iterable[str]) -> dict[str, list[str]]:
+    """Active requirements per (platform, python, extra) for requirements given as base + per-extra lists.
+
+    Lines in ``extras[x]`` apply only when extra ``x`` is requested; ``base`` lines may carry their own
+    ``extra ==`` markers (as METADATA's do).
+    """
+    out: dict[str, list[str]] = {}
+    for platform in platforms:
+        for python in PYTHONS:
+            for extra in ("", *extras):
+                env = environment(platform, python, extra)
+                lines = active(base, env) + (active(extras[extra], env) if extra else [])
+                out[f"{platform} py{python} [{extra}]"] = sorted(lines)
+    return out
+
+
+def pick_torch(data: ReleaseData, backend: str, specifier: str) -> str:
+    """Newest torch release on the backend's index that satisfies ``specifier``."""
+    spec = SpecifierSet(specifier)
+    for version in data.releases_for(backend):
+        if spec.contains(version):
+            return str(version)
+    raise LookupError(f"no torch release for {backend} satisfies {specifier!r}")
+
+
+def expected_versions(data: ReleaseData, backend: str, specifier: str, platform: str) -> dict[str, str]:
+    """package -> the exact version (with label, if the index has one) a platform should get."""
+    torch = pick_torch(data, backend, specifier)
+    release = data.releases[torch]
+    versions = {"torch": torch, **release["versions"]}
+    out = {}
+    for package, version in versions.items():
+        label = release["backends"].get(backend, {}).get(package, {}).get(platform)
+        out[package] = f"{version}+{label}" if label else version
+    return out
+
+
+def torch_specifier(project: Path) -> str:
+    """The project's torch specifier (without markers)."""
+    for reqs in hook_groups(project).values():
+        for line in reqs:
+            req = Requirement(line)
+            if canonicalize_name(req.name) == "torch":
+                return str(req.specifier)
+    return ""
+
+
+def triton_package(data: ReleaseData, backend: str, torch: str) -> str | None:
+    """The triton distribution the backend's torch wheel pulls in on Linux, per the data's rules."""
+    kind = data.backends[backend]["kind"]
+    if kind == "cuda":
+        return "triton"
+    for rule in data.raw.get("triton", []):
+        if rule["kind"] == kind and SpecifierSet(rule["torch"]).contains(torch):
+            package: str = rule["package"]
+            return package
+    return None
+
+
+def host_platform() -> str | None:
+    """This machine's platform key, if the data knows it."""
+    machine = host.machine()
+    for key, (sys_platform, platform_machine) in PLATFORMS.items():
+        if sys.platform == sys_platform and machine in (platform_machine, platform_machine.lower()):
+            return key
+    return None
