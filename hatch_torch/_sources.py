@@ -1,124 +1,22 @@
-"""``hatch-torch sources``: write the uv index, sources, extras and conflicts that route the torch family."""
+"""``hatch-torch sources``: write the uv index, sources, extras and conflicts that route the torch family.
+
+The work is in :mod:`hatch_torch._uvproject`, imported when the command runs, so other commands stay quick.
+"""
 
 from __future__ import annotations
 
 import argparse
-import difflib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-import tomlkit
-from tomlkit.exceptions import ParseError, TOMLKitError
-
-from hatch_torch import _atomic
-from hatch_torch._data import ReleaseData, load
-from hatch_torch._errors import HatchTorchError
-from hatch_torch._layout import HOOK_TABLE, lookup, plan
-from hatch_torch._tomledit import plain, table, value
-from hatch_torch._uvconfig import Editor
-from hatch_torch._uvsettings import FALLBACKS, Settings
-from hatch_torch._uvsettings import load as load_settings
-
-SETTINGS = ("tool", "hatch-torch")
-
-
-@dataclass
-class Flags:
-    backends: list[str] | None = None
-    index_url: str | None = None
-    fallback: str | None = None
-    allow_insecure: bool | None = None
-    force: bool = False
-
-
-@dataclass
-class Outcome:
-    path: Path
-    before: str
-    after: str
-
-    @property
-    def changed(self) -> bool:
-        return self.before != self.after
-
-    def diff(self) -> str:
-        return "".join(
-            difflib.unified_diff(
-                self.before.splitlines(keepends=True),
-                self.after.splitlines(keepends=True),
-                fromfile=f"a/{self.path.name}",
-                tofile=f"b/{self.path.name}",
-            )
-        )
-
-
-def parse(text: str, path: Path) -> tomlkit.TOMLDocument:
-    try:
-        return tomlkit.parse(text)
-    except ParseError as exc:
-        reason = str(exc).split(" at line ")[0]
-        raise HatchTorchError(
-            f"{path}:{exc.line}:{exc.col}: invalid TOML ({reason}); nothing was written. "
-            f"Fix: correct the syntax at line {exc.line}, column {exc.col}."
-        ) from None
-    except TOMLKitError as exc:  # e.g. a key defined twice, which tomlkit reports without a position
-        raise HatchTorchError(
-            f"{path}: invalid TOML ({exc}); nothing was written. Fix: correct the file so it parses."
-        ) from None
-
-
-def render(path: Path, flags: Flags, data: ReleaseData | None = None) -> Outcome:
-    """The file's text before and after the run; writes nothing."""
-    data = data or load()
-    before = _atomic.read_text(path)
-    doc = parse(before, path)
-    raw: dict[str, Any] = doc.unwrap()
-    own = (raw.get("tool") or {}).get("hatch-torch") or {}
-    if not isinstance(own, dict):
-        raise HatchTorchError(f"tool.hatch-torch must be a table, got {own!r}. Fix: [tool.hatch-torch].")
-    settings = load_settings(
-        own,
-        data,
-        backends=flags.backends,
-        index_url=flags.index_url,
-        fallback=flags.fallback,
-        allow_insecure=flags.allow_insecure,
-    )
-    hook = lookup(raw, HOOK_TABLE)
-    settings.hook_fallback = hook.get("fallback") if isinstance(hook, dict) else None
-    written = own.get("written", [])
-    written = [w for w in written if isinstance(w, str)] if isinstance(written, list) else []
-    record = Editor(doc, written, flags.force).apply(plan(raw, settings, data, written))
-    _store_settings(doc, settings, flags, record)
-    after = tomlkit.dumps(doc)
-    if "\r\n" in before:  # new lines follow the file's own line endings
-        after = after.replace("\r\n", "\n").replace("\n", "\r\n")
-    parse(after, path)  # never write what does not read back
-    return Outcome(path, before, after)
-
-
-def _store_settings(doc: tomlkit.TOMLDocument, settings: Settings, flags: Flags, record: list[str]) -> None:
-    """Keep the flags given in [tool.hatch-torch] so a bare rerun (and --check in CI) does the same."""
-    given = settings.to_table()
-    updates: dict[str, Any] = {}
-    if flags.backends:
-        updates["backends"] = given["backends"]
-    if flags.index_url is not None:
-        updates["index-url"] = flags.index_url
-    if flags.fallback is not None:
-        updates["fallback"] = flags.fallback
-    if flags.allow_insecure:
-        updates["allow-insecure-index"] = True
-    updates["written"] = record
-    own = table(doc, SETTINGS, create=True)
-    assert own is not None
-    for key, new in updates.items():
-        if plain(own.get(key)) != new:
-            own[key] = value(new, multiline=key == "written")
+if TYPE_CHECKING:
+    from hatch_torch._uvproject import Flags
 
 
 def run(project: Path, flags: Flags, *, check: bool = False, dry_run: bool = False) -> int:
+    from hatch_torch import _atomic
+    from hatch_torch._uvproject import render
+
     path = project / "pyproject.toml" if project.is_dir() else project
     outcome = render(path, flags)
     if check or dry_run:
@@ -141,6 +39,8 @@ def run(project: Path, flags: Flags, *, check: bool = False, dry_run: bool = Fal
 
 
 def _command(args: argparse.Namespace) -> int:
+    from hatch_torch._uvproject import Flags
+
     flags = Flags(args.backend, args.index_url, args.fallback, args.allow_insecure_index or None, args.force)
     return run(Path(args.project), flags, check=args.check, dry_run=args.dry_run)
 
@@ -164,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="TEMPLATE",
         help="index URL template with {backend}, for mirrors (default: https://download.pytorch.org/whl/{backend})",
     )
-    p.add_argument("--fallback", choices=FALLBACKS, help="where platforms a backend lacks go (default: pypi)")
+    p.add_argument("--fallback", metavar="pypi|cpu", help="where platforms a backend lacks go (default: pypi)")
     p.add_argument("--allow-insecure-index", action="store_true", help="allow a plain-http index outside localhost")
     p.add_argument("--force", action="store_true", help="replace hand-written entries that differ")
     mode = p.add_mutually_exclusive_group()

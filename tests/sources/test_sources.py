@@ -426,6 +426,7 @@ def test_check_and_dry_run_exclude_each_other(capsys: pytest.CaptureFixture[str]
         (SEED_004, ["--backend", "cpu", "--index-url", "ftp://m.example/{backend}"], "is not an http(s) or file URL"),
         (SEED_004, ["--backend", "cpu", "--backend", "cpu"], "the extra 'cpu' is given twice"),
         (SEED_004, ["--backend", "gpu!=cu130"], "is not a valid extra name"),
+        (SEED_004, ["--backend", "cpu", "--fallback", "cuda"], "--fallback='cuda' is not supported"),
         ('[project]\nname = "x"\ndependencies = ["numpy"]\n', ["--backend", "cpu"], "lists no torch-family"),
         ('[project]\nname = "x"\ndependencies = ["torch>=9"]\n', ["--backend", "cpu"], "no torch release on the cpu"),
         ('[project]\nname = "x"\ndependencies = ["torch=="]\n', ["--backend", "cpu"], "is not a valid PEP 508"),
