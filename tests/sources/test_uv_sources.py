@@ -207,3 +207,18 @@ def test_hook_project_resyncs_when_torch_backend_changes(
     lock = (project / "uv.lock").read_text(encoding="utf-8")
     assert 'version = "2.10.0+cu130"' in lock
     assert 'version = "2.10.0+cpu"' not in lock
+
+
+def test_fallback_cpu_sends_the_platforms_rocm_lacks_to_the_cpu_index(
+    tmp_path: Path, torch_index: FakeIndex, env: dict[str, str], urls: dict[str, str]
+) -> None:
+    write(tmp_path, PYPROJECT_HEAD + 'dependencies = ["torch>=2.11", "torchvision"]\n')
+    template = f"{torch_index.whl_url}/{{backend}}"
+    assert sources(tmp_path, "--backend", "rocm7.2", "--fallback", "cpu", "--index-url", template) == 0
+    uv(tmp_path, env, "lock")
+    got = resolved(tmp_path, env)
+    assert got["linux_x86_64"]["torch"] == ("2.13.0+rocm7.2", urls["rocm7.2"])
+    assert got["linux_aarch64"]["torch"] == ("2.13.0+cpu", urls["cpu"])
+    assert got["win_amd64"]["torchvision"] == ("0.28.0+cpu", urls["cpu"])
+    assert got["macos_arm64"]["torch"] == ("2.13.0", urls["cpu"])
+    assert "triton-rocm" not in got["win_amd64"]
