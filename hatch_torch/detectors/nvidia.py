@@ -56,6 +56,17 @@ def hatch_torch_probe(context: ProbeContext) -> None:
         found = _smi(context) or found
     else:
         context.skip("nvidia.smi", "no open questions left")
+    if not found and "nvidia_driver" in context.versions:
+        # The driver is loaded but no probe could list the GPUs: choose by the driver alone, as uv does.
+        found = [
+            Device(
+                "nvidia",
+                "cuda",
+                "NVIDIA GPU (model unknown)",
+                source="nvidia.driver",
+                note="the driver is loaded but no GPU list was readable; compute capability unknown",
+            )
+        ]
     context.devices += _visible(context, found)
 
 
