@@ -176,55 +176,35 @@ class Editor:
         return _Keyed(f"index:{name}", f'[[tool.uv.index]] name = "{name}"', entry, get, put, drop)
 
     def _source(self, name: str, entries: list[dict[str, str]] | None) -> _Keyed:
-        def get() -> Any:
-            sources = table(self.doc, SOURCES, create=False)
-            return sources.get(name) if sources is not None else None
-
-        def put(new: list[dict[str, str]]) -> None:
-            sources = table(self.doc, SOURCES, create=True)
-            assert sources is not None
-            sources[name] = value(new)
-
-        def drop() -> None:
-            sources = table(self.doc, SOURCES, create=False)
-            if sources is not None and name in sources:
-                del sources[name]
-
-        return _Keyed(f"source:{name}", f"tool.uv.sources.{name}", entries, get, put, drop)
+        return self._entry(SOURCES, name, f"source:{name}", entries)
 
     def _extra(self, name: str, reqs: list[str] | None) -> _Keyed:
-        def get() -> Any:
-            extras = table(self.doc, EXTRAS, create=False)
-            return extras.get(name) if extras is not None else None
-
-        def put(new: list[str]) -> None:
-            extras = table(self.doc, EXTRAS, create=True)
-            assert extras is not None
-            extras[name] = value(new)
-
-        def drop() -> None:
-            extras = table(self.doc, EXTRAS, create=False)
-            if extras is not None and name in extras:
-                del extras[name]
-
-        return _Keyed(f"extra:{name}", f"project.optional-dependencies.{name}", reqs, get, put, drop)
-
-    def _uv_get(self, key: str) -> Any:
-        uv = table(self.doc, UV, create=False)
-        return uv.get(key) if uv is not None else None
+        return self._entry(EXTRAS, name, f"extra:{name}", reqs)
 
     def _uv_key(self, key: str, desired: Any) -> _Keyed:
+        return self._entry(UV, key, key, desired)
+
+    def _uv_get(self, key: str) -> Any:
+        return self._entry(UV, key, key, None).get()
+
+    def _entry(self, path: tuple[str, ...], key: str, ident: str, desired: Any) -> _Keyed:
+        """The value at ``path.key`` (a source, an extra, a [tool.uv] setting)."""
+
+        def get() -> Any:
+            parent = table(self.doc, path, create=False)
+            return parent.get(key) if parent is not None else None
+
         def put(new: Any) -> None:
-            uv = table(self.doc, UV, create=True)
-            assert uv is not None
-            uv[key] = value(new)
+            parent = table(self.doc, path, create=True)
+            assert parent is not None
+            parent[key] = value(new)
 
         def drop() -> None:
-            uv = table(self.doc, UV, create=False)
-            if uv is not None and key in uv:
-                del uv[key]
+            parent = table(self.doc, path, create=False)
+            if parent is not None and key in parent:
+                del parent[key]
 
-        return _Keyed(key, f"tool.uv.{key}", desired, lambda: self._uv_get(key), put, drop)
+        return _Keyed(ident, ".".join((*path, key)), desired, get, put, drop)
 
     # --- members of lists ------------------------------------------------------------------------------------
 

@@ -43,6 +43,47 @@ BUILD_DISTS = (
 )
 
 
+#: seed 001's project: torch in a cpu and a gpu extra, and empty [tool] / [tool.uv] headers
+SEED_001 = """\
+[project]
+name = "test"
+version = "0.1.0"
+description = "Test pytorch dependencies"
+readme = "README.md"
+requires-python = ">=3.11"
+dependencies = []
+
+[project.optional-dependencies]
+cpu = [
+  "torch==2.5.1",
+  "torchvision==0.20.1",
+]
+gpu = [
+  "torch==2.5.1",
+  "torchvision==0.20.1",
+]
+
+[tool]
+[tool.uv]
+"""
+
+#: a project whose torch requirements the build hook pins
+HOOK = """\
+[build-system]
+requires = ["hatchling", "hatch-torch"]
+build-backend = "hatchling.build"
+
+[project]
+name = "hooked"
+version = "1.0"
+requires-python = ">=3.11"
+dynamic = ["dependencies"]
+
+[tool.hatch.metadata.hooks.torch]
+dependencies = ["torch>=2.9,<2.11", "torchvision"]
+"""
+
+
 def sources(project: Path, *args: str) -> int:
     """Run ``hatch-torch sources --project PROJECT ARGS`` in-process; its exit status."""
     return main(["sources", "--project", str(project), *args])

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import tomlkit
-from sources_helpers import sources, write
+from sources_helpers import HOOK, SEED_001, sources, write
 
 from hatch_torch import _atomic
 
@@ -30,29 +30,6 @@ requires-python = ">=3.11"
 dependencies = [
     "torchvision>=0.2",
 ]
-"""
-
-SEED_001 = """\
-[project]
-name = "test"
-version = "0.1.0"
-description = "Test pytorch dependencies"
-readme = "README.md"
-requires-python = ">=3.11"
-dependencies = []
-
-[project.optional-dependencies]
-cpu = [
-  "torch==2.5.1",
-  "torchvision==0.20.1",
-]
-gpu = [
-  "torch==2.5.1",
-  "torchvision==0.20.1",
-]
-
-[tool]
-[tool.uv]
 """
 
 SEED_004 = """\
@@ -81,21 +58,6 @@ line-length = 99  # ours
 [tool.uv]
 # keep this comment
 package = false
-"""
-
-HOOK = """\
-[build-system]
-requires = ["hatchling", "hatch-torch"]
-build-backend = "hatchling.build"
-
-[project]
-name = "hooked"
-version = "1.0"
-requires-python = ">=3.11"
-dynamic = ["dependencies"]
-
-[tool.hatch.metadata.hooks.torch]
-dependencies = ["torch>=2.9,<2.11", "torchvision"]
 """
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from fake_index import FakeIndex
-from sources_helpers import installed, offline_wheelhouse, resolved, sources, uv, uv_env, write
+from sources_helpers import HOOK, SEED_001, installed, offline_wheelhouse, resolved, sources, uv, uv_env, write
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -76,26 +76,6 @@ def test_seed_003_cpu_labels_on_x86_64_bare_on_macos_and_aarch64(
     assert got["macos_arm64"]["torch"] == ("2.3.0", pypi)
     uv(tmp_path, env, "sync")
     assert installed(tmp_path) == {"torch": "2.3.0+cpu", "torchvision": "0.18.0+cpu", "torchaudio": "2.3.0+cpu"}
-
-
-SEED_001 = (
-    PYPROJECT_HEAD
-    + """dependencies = []
-
-[project.optional-dependencies]
-cpu = [
-  "torch==2.5.1",
-  "torchvision==0.20.1",
-]
-gpu = [
-  "torch==2.5.1",
-  "torchvision==0.20.1",
-]
-
-[tool]
-[tool.uv]
-"""
-)
 
 
 def test_seed_001_cpu_and_gpu_extras_darwin_on_pypi_linux_cpu_from_the_cpu_index(
@@ -171,22 +151,6 @@ def test_rocm_and_xpu_projects_get_their_triton_companion_from_the_backend_index
     have = installed(tmp_path)
     assert have["torch"] == expected
     assert companion in have
-
-
-HOOK = """\
-[build-system]
-requires = ["hatchling", "hatch-torch"]
-build-backend = "hatchling.build"
-
-[project]
-name = "hooked"
-version = "1.0"
-requires-python = ">=3.11"
-dynamic = ["dependencies"]
-
-[tool.hatch.metadata.hooks.torch]
-dependencies = ["torch>=2.9,<2.11", "torchvision"]
-"""
 
 
 def test_hook_project_resyncs_when_torch_backend_changes(
