@@ -17,11 +17,11 @@ from packaging.utils import canonicalize_name
 
 from hatch_torch._data import ReleaseData
 from hatch_torch._errors import ConfigurationError
+from hatch_torch._pins import FALLBACKS
 
 TABLE = "tool.hatch-torch"
 KEYS = ("backends", "index-url", "fallback", "allow-insecure-index", "written")
 PYPI = "pypi"  # pseudo-backend: the default index (PyPI), nothing routed
-FALLBACKS = ("pypi", "cpu")
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 _EXTRA = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
 
