@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
@@ -32,6 +32,51 @@ class Choice:
     rejected: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class _Release:
+    version: Version
+    text: str
+    platforms: frozenset[str]
+    unofficial: bool
+
+
+@dataclass
+class _Rows:
+    spec: SpecifierSet
+    sm: list[tuple[int, int]]
+    ptx: str | None
+    listed: str
+
+
+class _Index:
+    """The release data reshaped once for choosing: per-backend releases and parsed kernel rows."""
+
+    def __init__(self, data: ReleaseData) -> None:
+        self.releases: dict[str, list[_Release]] = {}
+        for version in data.versions:
+            entry = data.releases[str(version)]
+            for backend, packages in entry["backends"].items():
+                self.releases.setdefault(backend, []).append(
+                    _Release(
+                        version,
+                        str(version),
+                        frozenset(packages.get("torch", {})),
+                        backend in entry.get("unofficial", []),
+                    )
+                )
+        self.rows: dict[tuple[str, str], list[_Rows]] = {}
+        for r in data.raw.get("cuda_arches", []):
+            listed = " ".join(r["sm"]) + (f" +PTX {r['ptx']}" if r.get("ptx") else "")
+            self.rows.setdefault((r["backend"], r["platform"]), []).append(
+                _Rows(SpecifierSet(r["torch"]), [cc_tuple(x) for x in r["sm"]], r.get("ptx"), listed)
+            )
+
+
+@lru_cache(maxsize=4)
+def _index(data: ReleaseData) -> _Index:
+    return _Index(data)
+
+
 def cc_tuple(text: str) -> tuple[int, int]:
     major, _, minor = text.partition(".")
     return int(major), int(minor or 0)
@@ -47,6 +92,7 @@ def _version(text: str) -> Version | None:
 class Chooser:
     def __init__(self, ctx: ProbeContext, spec: SpecifierSet, data: ReleaseData, supports: Supports) -> None:
         self.ctx, self.spec, self.data, self.supports = ctx, spec, data, supports
+        self.index = _index(data)
         wsl = ctx.versions.get("wsl") == "1"
         self.os_key = "windows" if ctx.os == "win" or wsl else "linux"
 
@@ -100,13 +146,18 @@ class Chooser:
         candidates = self._candidates(kind)
         if not candidates:
             choice.reasons.append(f"no {kind} backend in the release data for {len(devices)} device(s)")
+        # the newest release any backend could give: the first (newest) backend fitting at it wins outright
+        tops = [r.version for r in map(self.release_for, candidates) if r is not None and not r.unofficial]
+        top = max(tops, default=None)
         fits: list[tuple[Version, int, str, str]] = []
         for order, backend in zip(range(len(candidates), 0, -1), candidates, strict=False):
             release, why = self._check(backend, kind, devices)
             if release is None:
                 choice.rejected[backend] = why
-            else:
-                fits.append((release, order, backend, why))
+                continue
+            fits.append((release, order, backend, why))
+            if release == top:
+                break
         if not fits:
             return None
         release, _, backend, why = max(fits)
@@ -120,21 +171,20 @@ class Chooser:
         )
         return backend, str(release)
 
-    def release_for(self, backend: str) -> Version | None:
+    def release_for(self, backend: str) -> _Release | None:
         """The release ``pins`` would take: newest on the index for this platform satisfying the specifier."""
-        for version in self.data.releases_for(backend):
-            if self.ctx.platform not in self.data.labels(version, backend, "torch"):
-                continue
-            if self.spec.contains(version, prereleases=True):
-                return version
+        for rel in self.index.releases.get(backend, []):
+            if self.ctx.platform in rel.platforms and self.spec.contains(rel.version, prereleases=True):
+                return rel
         return None
 
     def _check(self, backend: str, kind: str, devices: list[Device]) -> tuple[Version | None, str]:
         """(release, why it fits) or (None, why not)."""
-        release = self.release_for(backend)
-        if release is None:
+        rel = self.release_for(backend)
+        if rel is None:
             return None, f"publishes no torch {self.spec or '(any)'} for {self.ctx.platform}"
-        if backend in self.data.releases[str(release)].get("unofficial", []):
+        release = rel.version
+        if rel.unofficial:
             return None, f"torch {release}+{backend} is an unofficial Linux-only extra build; not chosen by auto"
         ok, driver_why = self._driver_ok(backend)
         if not ok:
@@ -163,13 +213,8 @@ class Chooser:
             return False, f"needs CUDA {info['cuda']}, the driver supports CUDA {cuda}"
         return True, "(driver version unknown: assumed to meet the floor)"
 
-    def _rows(self, backend: str, release: Version, platform: str) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = self.data.raw.get("cuda_arches", [])
-        return [
-            r
-            for r in rows
-            if r["backend"] == backend and r["platform"] == platform and SpecifierSet(r["torch"]).contains(release)
-        ]
+    def _rows(self, backend: str, release: Version, platform: str) -> list[_Rows]:
+        return [r for r in self.index.rows.get((backend, platform), []) if r.spec.contains(release)]
 
     def _kernels(self, backend: str, kind: str, device: Device, release: Version) -> tuple[bool, str]:
         answer, plugin = self.supports(
@@ -194,17 +239,15 @@ class Chooser:
             return True, "no sm list known: assumed supported"
         row = rows[-1]
         cc = cc_tuple(device.arch)
-        sass = [cc_tuple(s) for s in row["sm"]]
         # SASS runs on the same major with an equal or higher minor
-        if any(s[0] == cc[0] and s[1] <= cc[1] for s in sass):
+        if any(s[0] == cc[0] and s[1] <= cc[1] for s in row.sm):
             return True, "SASS"
-        ptx = row.get("ptx")
+        ptx = row.ptx
         if ptx and cc_tuple(ptx) <= cc:
             if self._ptx_jit_ok(backend):
                 return True, f"PTX {ptx} JIT"
             return False, f"PTX {ptx} needs a driver that supports CUDA {self.data.backends[backend].get('cuda')}"
-        listed = " ".join(row["sm"]) + (f" +PTX {ptx}" if ptx else "")
-        return False, f"sm list {listed}"
+        return False, f"sm list {row.listed}"
 
     def _ptx_jit_ok(self, backend: str) -> bool:
         info = self.data.backends[backend]
@@ -219,9 +262,9 @@ class Chooser:
 
     def _ever_supported(self, kind: str, device: Device) -> bool:
         for backend in self._candidates(kind):
-            for version in self.data.releases_for(backend):
-                on_platform = self.ctx.platform in self.data.labels(version, backend, "torch")
-                if on_platform and self._kernels(backend, kind, device, version)[0]:
+            for rel in self.index.releases.get(backend, []):
+                on_platform = self.ctx.platform in rel.platforms
+                if on_platform and self._kernels(backend, kind, device, rel.version)[0]:
                     return True
         return False
 

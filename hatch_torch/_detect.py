@@ -6,7 +6,7 @@ cached per process (keyed by root, platform and environment), so a build probes 
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import os
 import platform as _platform
 import sys
@@ -113,7 +113,16 @@ def clear_cache() -> None:
 
 
 def _probe(root: str, plat: str, env_items: tuple[tuple[str, str], ...]) -> ProbeContext:
-    return copy.deepcopy(_probe_cached(root, plat, env_items))
+    """A copy of the cached probe result that callers may change."""
+    ctx = _probe_cached(root, plat, env_items)
+    return dataclasses.replace(
+        ctx,
+        devices=[dataclasses.replace(d) for d in ctx.devices],
+        versions=dict(ctx.versions),
+        probes=list(ctx.probes),
+        notes=list(ctx.notes),
+        settled=set(ctx.settled),
+    )
 
 
 @lru_cache(maxsize=16)

@@ -63,18 +63,35 @@ class ProbeContext:
     #: vendors an override settled; their probes are skipped
     settled: set[str] = field(default_factory=set)
 
-    @property
-    def os(self) -> str:
-        return self.platform.split("_", 1)[0]
+    def __post_init__(self) -> None:
+        root = str(self.root)
+        self._prefix = "" if root in ("/", "") else root.rstrip("/\\")
+        self.os = self.platform.split("_", 1)[0]
+
+    def fs(self, absolute: str) -> str:
+        """``absolute`` (a path like /sys/module/nvidia/version) under the root, as a string."""
+        return self._prefix + absolute if self._prefix else absolute
 
     def path(self, absolute: str) -> Path:
-        """``absolute`` (a path like /sys/module/nvidia/version) under the root."""
-        return self.root / absolute.lstrip("/")
+        """``absolute`` under the root, as a Path."""
+        return Path(self.fs(absolute))
+
+    def isdir(self, absolute: str) -> bool:
+        return os.path.isdir(self.fs(absolute))
+
+    def listdir(self, absolute: str) -> list[str]:
+        """Sorted entries of a directory under the root; [] if it does not exist."""
+        try:
+            return sorted(os.listdir(self.fs(absolute)))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        except OSError as exc:
+            raise ProbeFailure(f"cannot list {absolute}: {exc.strerror or exc}") from exc
 
     def read(self, absolute: str, limit: int = 65536) -> str | None:
         """The text of a file under the root, None if it does not exist; other errors raise ProbeFailure."""
         try:
-            with open(self.path(absolute), "rb") as f:
+            with open(self.fs(absolute), "rb") as f:
                 data = f.read(limit)
         except (FileNotFoundError, NotADirectoryError):
             return None
@@ -85,7 +102,7 @@ class ProbeContext:
     def which(self, name: str, extra: tuple[str, ...] = ()) -> str | None:
         """The executable ``name`` on this context's PATH (plus ``extra`` dirs under the root)."""
         search = self.environ.get("PATH", "")
-        dirs = [str(self.path(d)) for d in extra]
+        dirs = [self.fs(d) for d in extra]
         return shutil.which(name, path=os.pathsep.join([search, *dirs]) if dirs else search)
 
     def timeout(self) -> float:

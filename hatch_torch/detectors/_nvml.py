@@ -53,8 +53,8 @@ def candidates(context: ProbeContext) -> list[str]:
         return [f"{windir}/System32/nvml.dll", f"{progs}/NVIDIA Corporation/NVSMI/nvml.dll"]
     if context.os != "linux":
         return []
-    under_root = [str(context.path(f"{d}/libnvidia-ml.so.1")) for d in _LINUX_DIRS]
-    if str(context.root) == "/":
+    under_root = [context.fs(f"{d}/libnvidia-ml.so.1") for d in _LINUX_DIRS]
+    if context.fs("/") == "/":
         # the system loader first (ldconfig cache), then WSL's location, which is not on its path
         return ["libnvidia-ml.so.1", under_root[0]]
     return under_root

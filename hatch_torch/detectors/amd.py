@@ -44,17 +44,16 @@ def hatch_torch_probe(context: ProbeContext) -> None:
 def _kfd(context: ProbeContext) -> list[Device]:
     found: list[Device] = []
     with context.probe("amd.kfd") as say:
-        nodes = context.path(NODES)
-        if not nodes.is_dir():
+        if not context.isdir(NODES):
             say("nothing", f"{NODES} does not exist (no amdgpu KFD)")
             return found
         problems = []
-        for node in sorted(nodes.iterdir(), key=lambda p: int(p.name) if p.name.isdigit() else 1 << 30):
+        for node in sorted(context.listdir(NODES), key=lambda n: int(n) if n.isdigit() else 1 << 30):
             try:
-                props = dict(_pairs(context.read(f"{NODES}/{node.name}/properties") or ""))
+                props = dict(_pairs(context.read(f"{NODES}/{node}/properties") or ""))
                 version = int(props.get("gfx_target_version", "0"))
             except (ProbeFailure, ValueError) as exc:
-                problems.append(f"node {node.name}: {exc}")
+                problems.append(f"node {node}: {exc}")
                 continue
             if version == 0:
                 continue  # a CPU node

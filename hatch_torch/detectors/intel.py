@@ -67,13 +67,12 @@ def hatch_torch_probe(context: ProbeContext) -> None:
 
 def _sysfs(context: ProbeContext) -> None:
     with context.probe("intel.pci") as say:
-        root = context.path(PCI)
-        if not root.is_dir():
+        if not context.isdir(PCI):
             say("nothing", f"{PCI} does not exist")
             return
         found: list[Device] = []
-        for entry in sorted(root.iterdir()):
-            base = f"{PCI}/{entry.name}"
+        for entry in context.listdir(PCI):
+            base = f"{PCI}/{entry}"
             pci_class = (context.read(f"{base}/class") or "").strip()
             if not pci_class.startswith("0x03"):
                 continue

@@ -80,7 +80,7 @@ def _is_wsl(context: ProbeContext) -> bool:
         release = context.read("/proc/sys/kernel/osrelease") or ""
     except ProbeFailure:
         release = ""
-    return "microsoft" in release.lower() or context.path("/usr/lib/wsl/lib").is_dir()
+    return "microsoft" in release.lower() or context.isdir("/usr/lib/wsl/lib")
 
 
 def _sysfs(context: ProbeContext) -> None:
@@ -108,17 +108,16 @@ def _procfs(context: ProbeContext) -> list[Device]:
             if not match:
                 raise ProbeFailure(f"/proc/driver/nvidia/version has no driver version: {text[:60]!r}")
             context.versions["nvidia_driver"] = match.group(1)
-        gpus = context.path("/proc/driver/nvidia/gpus")
         problems = []
-        for info in sorted(gpus.glob("*/information")) if gpus.is_dir() else []:
+        for bus in context.listdir("/proc/driver/nvidia/gpus"):
             try:
-                fields = dict(_colon_pairs(info.read_text(encoding="utf-8", errors="replace")))
-            except OSError as exc:
-                problems.append(f"{info.parent.name}: {exc.strerror}")
+                fields = dict(_colon_pairs(context.read(f"/proc/driver/nvidia/gpus/{bus}/information") or ""))
+            except ProbeFailure as exc:
+                problems.append(f"{bus}: {exc}")
                 continue
             name = fields.get("Model", "")
             if not name:
-                problems.append(f"{info.parent.name}: no Model line")
+                problems.append(f"{bus}: no Model line")
                 continue
             minor = fields.get("Device Minor", "")
             found.append(
@@ -130,7 +129,7 @@ def _procfs(context: ProbeContext) -> list[Device]:
                     index=int(minor) if minor.isdigit() else len(found),
                     uuid=fields.get("GPU UUID", ""),
                     source="nvidia.procfs",
-                    note=f"PCI {info.parent.name}; compute capability from the model name",
+                    note=f"PCI {bus}; compute capability from the model name",
                 )
             )
         extra = f"; unreadable: {'; '.join(problems)}" if problems else ""

@@ -16,14 +16,13 @@ def hatch_torch_probe(context: ProbeContext) -> None:
         context.skip("example-npu", f"no npu wheels for {context.platform}")
         return
     with context.probe("example-npu.sysfs") as say:
-        base = context.path(SYSFS)
-        if not base.is_dir():
+        if not context.isdir(SYSFS):
             say("nothing", f"{SYSFS} does not exist")
             return
-        for i, entry in enumerate(sorted(base.iterdir())):
-            model = (context.read(f"{SYSFS}/{entry.name}/model") or "").strip()
+        for i, entry in enumerate(context.listdir(SYSFS)):
+            model = (context.read(f"{SYSFS}/{entry}/model") or "").strip()
             if model not in FIRST_RELEASE:
-                raise ProbeFailure(f"{SYSFS}/{entry.name}/model holds {model[:30]!r}, not a known NPU model")
+                raise ProbeFailure(f"{SYSFS}/{entry}/model holds {model[:30]!r}, not a known NPU model")
             context.devices.append(Device("example", "npu", f"Example {model}", model, index=i, source="example-npu"))
         say("found", f"{len(context.of('example'))} NPU(s)")
 
