@@ -284,7 +284,7 @@ def build_index(directory: Path, site: Path) -> Summary:
     site.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{site.name}.tmp-", dir=site.parent))
     try:
-        _write(tmp, every)
+        _write(tmp, every, site)
         _swap(tmp, site)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -292,7 +292,7 @@ def build_index(directory: Path, site: Path) -> Summary:
     return Summary(site, added=added, kept=kept)
 
 
-def _write(root: Path, wheels: list[Wheel]) -> None:
+def _write(root: Path, wheels: list[Wheel], site: Path) -> None:
     by_backend: dict[str, dict[str, list[Wheel]]] = {}
     for wheel in wheels:
         by_backend.setdefault(wheel.backend, {}).setdefault(wheel.project, []).append(wheel)
@@ -302,7 +302,7 @@ def _write(root: Path, wheels: list[Wheel]) -> None:
             folder = root / backend / project
             folder.mkdir(parents=True)
             for wheel in files:
-                _place(wheel.path, folder / wheel.filename)
+                _place(wheel.path, folder / wheel.filename, link=wheel.path.is_relative_to(site))
                 (folder / f"{wheel.filename}.metadata").write_bytes(wheel.metadata)
                 manifest[f"{backend}/{project}/{wheel.filename}"] = {"sha256": wheel.sha256}
             (folder / "index.html").write_text(project_html(project, files), encoding="utf-8")
@@ -314,11 +314,15 @@ def _write(root: Path, wheels: list[Wheel]) -> None:
     (root / MANIFEST).write_text(json.dumps({"schema": 1, "files": manifest}, indent=1) + "\n", encoding="utf-8")
 
 
-def _place(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
+def _place(source: Path, target: Path, *, link: bool) -> None:
+    """Copy a new wheel (a later rebuild in DIR must not reach the site); hard-link one the site already has."""
+    if link:
+        try:
+            os.link(source, target)
+            return
+        except OSError:
+            pass
+    shutil.copy2(source, target)
 
 
 def _swap(tmp: Path, site: Path) -> None:

@@ -171,7 +171,8 @@ def test_changed_wheel_in_site_is_reported(tmp_path: Path, capsys: pytest.Captur
     site = tmp_path / "site"
     assert main(["index", str(wheels), "--out", str(site)]) == 0
     served = site / "cpu" / "mylib" / wheel.name
-    served.unlink()  # hard-linked to the input: replace, do not edit in place
+    assert served.stat().st_ino != wheel.stat().st_ino  # a copy: rebuilding in DIR cannot change the site
     make_wheel(served.parent, version="1.2.0+cpu", payload="# tampered\n")
+    assert wheel.read_bytes() != served.read_bytes()
     assert main(["index", str(wheels), "--out", str(site)]) == 2
     assert "changed since it was indexed (sha256 differs)" in capsys.readouterr().err
