@@ -286,6 +286,11 @@ def build_index(directory: Path, site: Path) -> Summary:
     try:
         _write(tmp, every, site)
         _swap(tmp, site)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise HatchTorchError(
+            f"writing the site failed ({exc}); {site} is unchanged. Fix: free space or permissions, then re-run."
+        ) from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

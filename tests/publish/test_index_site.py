@@ -176,3 +176,26 @@ def test_changed_wheel_in_site_is_reported(tmp_path: Path, capsys: pytest.Captur
     assert wheel.read_bytes() != served.read_bytes()
     assert main(["index", str(wheels), "--out", str(site)]) == 2
     assert "changed since it was indexed (sha256 differs)" in capsys.readouterr().err
+
+
+def test_failure_while_writing_leaves_the_old_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hatch_torch import _index_site
+
+    site = tmp_path / "site"
+    make_wheel(tmp_path / "a" / "cu130", version="1.2.0+cu130")
+    assert main(["index", str(tmp_path / "a"), "--out", str(site)]) == 0
+    before = snapshot(site)
+    make_wheel(tmp_path / "b" / "cu130", version="1.3.0+cu130")
+
+    def disk_full(source: Path, target: Path, *, link: bool) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(_index_site, "_place", disk_full)
+    assert main(["index", str(tmp_path / "b"), "--out", str(site)]) == 2
+    assert f"writing the site failed ([Errno 28] No space left on device); {site} is unchanged." in (
+        capsys.readouterr().err
+    )
+    assert snapshot(site) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b", "site"]  # the temp dir is gone
