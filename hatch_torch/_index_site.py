@@ -38,7 +38,7 @@ PAGES = ("index.html", "index.json")
 API_VERSION = "1.1"
 
 
-class IndexError_(HatchTorchError):
+class SiteError(HatchTorchError):
     """Bad input for ``hatch-torch index``: every problem listed, nothing written."""
 
     def __init__(self, problems: list[str]) -> None:
@@ -268,9 +268,9 @@ def build_index(directory: Path, site: Path) -> Summary:
     directory, site = directory.resolve(), site.resolve()
     problems: list[str] = []
     if not directory.is_dir():
-        raise IndexError_([f"DIR {directory} is not a directory. Fix: give the --out of `hatch-torch build`."])
+        raise SiteError([f"DIR {directory} is not a directory. Fix: give the --out of `hatch-torch build`."])
     if site == directory or site.is_relative_to(directory) or directory.is_relative_to(site):
-        raise IndexError_(
+        raise SiteError(
             [f"--out {site} and DIR {directory} overlap. Fix: write the site to a directory outside DIR."]
         )
     existing = scan_site(site, problems)
@@ -279,7 +279,7 @@ def build_index(directory: Path, site: Path) -> Summary:
         problems.append(f"DIR {directory} holds no wheels. Fix: run `hatch-torch build --out {directory}` first.")
     added, kept = _merge(existing, incoming, problems)
     if problems:
-        raise IndexError_(problems)
+        raise SiteError(problems)
     every = sorted(added + kept, key=lambda w: (w.backend, w.project, w.filename))
     site.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{site.name}.tmp-", dir=site.parent))
