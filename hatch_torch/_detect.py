@@ -6,6 +6,7 @@ cached per process (keyed by root, platform and environment), so a build probes 
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import os
 import platform as _platform
@@ -117,7 +118,7 @@ def _probe(root: str, plat: str, env_items: tuple[tuple[str, str], ...]) -> Prob
     ctx = _probe_cached(root, plat, env_items)
     return dataclasses.replace(
         ctx,
-        devices=[dataclasses.replace(d) for d in ctx.devices],
+        devices=[copy.copy(d) for d in ctx.devices],
         versions=dict(ctx.versions),
         probes=list(ctx.probes),
         notes=list(ctx.notes),

@@ -164,6 +164,9 @@ class ProbeContext:
     def of(self, vendor: str) -> list[Device]:
         return [d for d in self.devices if d.vendor == vendor]
 
+    def failures_of(self, name: str) -> list[ProbeRecord]:
+        return [p for p in self.probes if p.probe == name and p.status == "failed"]
+
     def failures(self) -> list[ProbeRecord]:
         return [p for p in self.probes if p.status == "failed"]
 

@@ -1,10 +1,13 @@
 """AMD: gfx targets from the KFD topology, then ``rocm_agent_enumerator`` / ``rocminfo``; ROCm version.
 
+The tools run only when the topology gave nothing although ``/dev/kfd`` exists, or when it failed.
+
 ROCm wheels exist for Linux x86_64 only; elsewhere AMD GPUs are not probed.
 """
 
 from __future__ import annotations
 
+import os
 import re
 
 from hatch_torch._hookspecs import hookimpl
@@ -30,12 +33,15 @@ def hatch_torch_probe(context: ProbeContext) -> None:
         context.skip("amd", f"no ROCm wheels for {context.platform}")
         return
     found = _kfd(context)
-    if not found:
+    if found:
+        context.skip("amd.tools", "KFD answered")
+    elif not os.path.exists(context.fs("/dev/kfd")) and not context.failures_of("amd.kfd"):
+        # ROCm runs only through /dev/kfd: without it the tools cannot see a GPU either
+        context.skip("amd.tools", "no /dev/kfd: ROCm cannot use a GPU here")
+    else:
         found = _tool(context, "rocm_agent_enumerator", [])
         if not found:
             found = _tool(context, "rocminfo", [])
-    else:
-        context.skip("amd.tools", "KFD answered")
     if found:
         _rocm_version(context)
     context.devices += _visible(context, _hsa_override(context, found))

@@ -99,12 +99,12 @@ def _sysfs(context: ProbeContext) -> None:
 def _procfs(context: ProbeContext) -> list[Device]:
     found: list[Device] = []
     with context.probe("nvidia.procfs") as say:
-        text = context.read("/proc/driver/nvidia/version")
-        if text is None:
-            say("nothing", "/proc/driver/nvidia/version does not exist")
-            return found
-        match = _PROC_VERSION.search(text)
         if "nvidia_driver" not in context.versions:
+            text = context.read("/proc/driver/nvidia/version")
+            if text is None:
+                say("nothing", "/proc/driver/nvidia/version does not exist")
+                return found
+            match = _PROC_VERSION.search(text)
             if not match:
                 raise ProbeFailure(f"/proc/driver/nvidia/version has no driver version: {text[:60]!r}")
             context.versions["nvidia_driver"] = match.group(1)

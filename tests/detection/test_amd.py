@@ -63,7 +63,8 @@ def test_hip_visible_devices_narrows(machine: Machine) -> None:
     assert machine.detect().backend == "cpu"
 
 
-def test_enumerator_when_no_kfd(machine: Machine) -> None:
+def test_enumerator_when_kfd_topology_is_empty(machine: Machine) -> None:
+    machine.file("/dev/kfd", "")
     machine.tool("rocm_agent_enumerator", "echo gfx000; echo gfx90a; echo gfx90a")
     result = machine.detect()
     assert [d.arch for d in result.devices] == ["gfx90a", "gfx90a"]
@@ -72,6 +73,7 @@ def test_enumerator_when_no_kfd(machine: Machine) -> None:
 
 
 def test_rocminfo_after_failing_enumerator(machine: Machine) -> None:
+    machine.file("/dev/kfd", "")
     machine.tool("rocm_agent_enumerator", "echo 'error: libhsa-runtime64.so.1 missing' >&2; exit 1")
     machine.tool(
         "rocminfo",
@@ -97,6 +99,7 @@ def test_garbled_kfd_falls_back_to_tools(machine: Machine) -> None:
 
 
 def test_garbage_printing_rocminfo_fails_alone(machine: Machine) -> None:
+    machine.file("/dev/kfd", "")
     machine.tool("rocminfo", "echo 'HSA_STATUS_ERROR_OUT_OF_RESOURCES'")
     result = machine.detect()
     assert probe(result, "amd.rocminfo").status == "failed"
@@ -109,3 +112,11 @@ def test_no_rocm_wheels_off_linux_x86_64(machine: Machine) -> None:
     result = machine.detect()
     assert result.backend == "cpu"
     assert probe(result, "amd").status == "skipped"
+
+
+def test_no_tools_without_dev_kfd(machine: Machine) -> None:
+    machine.tool("rocm_agent_enumerator", "echo gfx1100")
+    result = machine.detect()
+    assert machine.ran("rocm_agent_enumerator") == 0
+    assert probe(result, "amd.tools").status == "skipped"
+    assert result.backend == "cpu"
