@@ -69,12 +69,11 @@ def check_project(root: Path) -> Project:
         raise ConfigurationError(
             [f"--project {root}: no pyproject.toml there. Fix: point --project at the library's directory."]
         )
-    try:
-        doc = tomlkit.parse(pyproject.read_text(encoding="utf-8")).unwrap()
-    except Exception as exc:  # tomlkit raises several unrelated types
-        raise ConfigurationError([f"{pyproject}: not valid TOML ({exc}). Fix: correct the file."]) from None
+    doc = _toml(pyproject)
     project = doc.get("project", {})
     hook = doc.get("tool", {}).get("hatch", {}).get("metadata", {}).get("hooks", {}).get("torch")
+    if (root / "hatch.toml").is_file():  # hatchling merges hatch.toml over [tool.hatch]
+        hook = _toml(root / "hatch.toml").get("metadata", {}).get("hooks", {}).get("torch", hook)
     if not isinstance(hook, dict):
         raise ConfigurationError(
             [
@@ -85,6 +84,14 @@ def check_project(root: Path) -> Project:
         )
     config = parse(hook, project if isinstance(project, dict) else None)
     return Project(root, str(project.get("name", root.name)), config.local_version, config.groups)
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    try:
+        doc: dict[str, Any] = tomlkit.parse(path.read_text(encoding="utf-8")).unwrap()
+    except Exception as exc:  # tomlkit raises several unrelated types
+        raise ConfigurationError([f"{path}: not valid TOML ({exc}). Fix: correct the file."]) from None
+    return doc
 
 
 def frontend_command(frontend: str, project: Path, out: Path, *, isolation: bool = True) -> list[str]:

@@ -106,3 +106,16 @@ def test_one_failing_backend_does_not_hide_the_others(
     assert f"{out / 'cpu' / 'mylib-1.2.0+cpu-py3-none-any.whl'}" in text
     assert "cu117      FAILED" in text
     assert "2 of 3 backends built; failed: cu117" in text
+
+
+def test_hook_in_hatch_toml_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[project]\nname = "p"\nversion = "1"\ndynamic = ["dependencies"]\n')
+    (project / "hatch.toml").write_text('[metadata.hooks.torch]\ndependencies = ["torch"]\nlocal-version = "on"\n')
+    assert main(["build", "--backends", "cpu", "--project", str(project), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "tool.hatch.metadata.hooks.torch.local-version must be true or false, got 'on'" in err
+    (project / "pyproject.toml").write_text("[project\n")
+    assert main(["build", "--backends", "cpu", "--project", str(project)]) == 2
+    assert "pyproject.toml: not valid TOML" in capsys.readouterr().err
