@@ -90,7 +90,7 @@ def detect(
     ctx = _probe(str(root or "/"), plat, tuple(sorted(env.items())))
     plugins = current(env)
     choice = Chooser(ctx, spec, load(), plugins.supports).choose()
-    found = _summary(ctx)
+    found = _summary(ctx) + [f"plugin {name}: {error}" for name, error in plugins.errors]
     result = Detection(
         choice.backend,
         [*found, *ctx.notes, *choice.reasons],

@@ -1,0 +1,61 @@
+"""Plugin backends merged into the release data, and the choice among plugin kinds (in-process)."""
+
+from __future__ import annotations
+
+import pytest
+from machines import Machine
+
+from hatch_torch import _plugins
+from hatch_torch._data import load
+from hatch_torch._hookspecs import hookimpl
+from hatch_torch._merge import merged
+from hatch_torch.plugin import BackendSpec, Device, ProbeContext
+
+LINUX = {"linux_x86_64": "npu"}
+
+
+def test_merge_adds_backend_releases_and_index() -> None:
+    base = load()
+    data, problems = merged(base, [("p", BackendSpec("npu", "npu", "https://x.invalid/npu", {"2.6.0": LINUX}))])
+    assert problems == []
+    assert data.index_url("npu") == "https://x.invalid/npu"
+    assert [str(v) for v in data.releases_for("npu")] == ["2.6.0"]
+    assert data.labels(data.releases_for("npu")[0], "npu", "torch") == LINUX
+    assert "npu" not in base.backends  # the bundled data is not changed
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (BackendSpec("cu130", "cuda", "https://x.invalid", {"2.6.0": LINUX}), "already exists"),
+        (BackendSpec("npu", "npu", "https://x.invalid", {"2.6.0": {"solaris": "npu"}}), "unknown platforms"),
+        (BackendSpec("npu", "npu", "https://x.invalid", {"two": LINUX}), "unknown platforms/versions"),
+    ],
+)
+def test_merge_refuses_bad_backends(spec: BackendSpec, message: str) -> None:
+    data, problems = merged(load(), [("p", spec)])
+    assert len(problems) == 1
+    assert message in problems[0]
+    assert spec.name not in data.backends or spec.name == "cu130"
+
+
+class NPUPlugin:
+    @hookimpl
+    def hatch_torch_probe(self, context: ProbeContext) -> None:
+        context.devices.append(Device("acme", "npu", "Acme NPU", "n1", source="acme"))
+
+    @hookimpl
+    def hatch_torch_backends(self) -> list[BackendSpec]:
+        raise RuntimeError("index unreachable")
+
+
+def test_a_plugin_backends_hook_that_raises_is_reported(machine: Machine, monkeypatch: pytest.MonkeyPatch) -> None:
+    plugins = _plugins.manager.__wrapped__("")
+    plugins.pm.register(NPUPlugin(), name="acme")
+    assert plugins.backends() == []
+    monkeypatch.setattr(_plugins, "current", lambda environ=None: plugins)
+    result = machine.detect()
+    assert result.backend == "cpu"  # a device of kind npu, but no npu backend
+    assert any("no npu backend" in r for r in result.reasons)
+    assert any("index unreachable" in e for e in result.plugins["errors"])
+    assert any("plugin acme" in r for r in result.reasons)
