@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import TEST_PROJECTS, Artifacts, BuildError, ProjectBuilds, read_metadata, requires_dist
+from buildkit import TEST_PROJECTS, Artifacts, BuildError, ProjectBuilds, read_metadata, requires_dist
 
 from hatch_torch._data import load
 

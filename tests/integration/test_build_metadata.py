@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import TEST_PROJECTS, Artifacts, ProjectBuilds, build_env, read_metadata, requires_dist
+from buildkit import TEST_PROJECTS, Artifacts, ProjectBuilds, build_env, read_metadata, requires_dist
 from packaging.requirements import Requirement
 from torch_expect import (
     FAMILY,

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TEST_PROJECTS, ProjectBuilds, build_env, run
+from buildkit import TEST_PROJECTS, ProjectBuilds, build_env, run
 from fake_index import FakeIndex
 from torch_expect import UV_TARGETS, expected_versions, pick_torch, torch_specifier, triton_package
 
@@ -38,6 +38,8 @@ def compile_pins(requirements: Path, index: FakeIndex, backend: str, *options: s
         "--no-config",
         "--no-header",
         "--no-annotate",
+        "--python",  # the target comes from --python-version; naming one avoids a slow interpreter search
+        sys.executable,
         "--python-version",
         PYTHON,
         "--index-url",

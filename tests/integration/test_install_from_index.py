@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TEST_PROJECTS, ProjectBuilds, build_env, run
+from buildkit import TEST_PROJECTS, ProjectBuilds, build_env, run
 from fake_index import FakeIndex
 from torch_expect import expected_versions, host_platform, pick_torch, torch_specifier, triton_package
 
