@@ -67,7 +67,9 @@ class Plugins:
             try:
                 answer = function(**{a: kwargs[a] for a in argnames})
             except Exception as exc:
-                self.errors.append((name, f"hatch_torch_supports raised {type(exc).__name__}: {exc}"))
+                error = (name, f"hatch_torch_supports raised {type(exc).__name__}: {exc}")
+                if error not in self.errors:
+                    self.errors.append(error)
                 continue
             if answer is not None:
                 return bool(answer), name

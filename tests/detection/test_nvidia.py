@@ -218,3 +218,23 @@ def test_a_plugin_that_raises_fails_alone(nv_machine: Machine, monkeypatch: pyte
     assert probe(result, "plugin:broken").status == "failed"
     assert "RuntimeError: boom" in probe(result, "plugin:broken").detail
     assert result.backend == "cu132"
+
+
+def test_permission_error_fails_alone(machine: Machine, monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    real_open = builtins.open
+    denied = str(machine.root / "proc/driver/nvidia/version")
+
+    def guarded(file: object, *args: object, **kwargs: object) -> object:
+        if str(file) == denied:
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    machine.nvidia_procfs("580.65.06", [])
+    machine.smi("0, GPU-a, NVIDIA GeForce RTX 4090, 8.9, 580.65.06")
+    monkeypatch.setattr(builtins, "open", guarded)
+    result = machine.detect()
+    assert probe(result, "nvidia.procfs").status == "failed"
+    assert "Permission denied" in probe(result, "nvidia.procfs").detail
+    assert result.backend == "cu132"
