@@ -164,6 +164,9 @@ class Chooser:
         for other_release, _, other, _ in fits:
             if other != backend:
                 choice.rejected[other] = f"fits, but torch {other_release}+{other} is older or the backend older"
+        for d in devices:
+            if not d.arch:
+                choice.reasons.append(f"architecture of {_describe(d)} unknown: assumed to be served by {backend}")
         span = ", ".join(sorted({d.arch or "?" for d in devices}))
         choice.reasons.append(
             f"chose {backend}: torch {release}+{backend} is the newest torch {self.spec or '(any)'} for "

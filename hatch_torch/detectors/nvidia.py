@@ -63,6 +63,7 @@ def hatch_torch_probe(context: ProbeContext) -> None:
                 "nvidia",
                 "cuda",
                 "NVIDIA GPU (model unknown)",
+                index=0,
                 source="nvidia.driver",
                 note="the driver is loaded but no GPU list was readable; compute capability unknown",
             )

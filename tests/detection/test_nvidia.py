@@ -238,3 +238,13 @@ def test_permission_error_fails_alone(machine: Machine, monkeypatch: pytest.Monk
     assert probe(result, "nvidia.procfs").status == "failed"
     assert "Permission denied" in probe(result, "nvidia.procfs").detail
     assert result.backend == "cu132"
+
+
+def test_driver_only_machine_is_chosen_by_driver_and_says_so(machine: Machine) -> None:
+    machine.nvidia_sysfs("575.57.08")
+    result = machine.detect()
+    assert [(d.name, d.source) for d in result.devices] == [("NVIDIA GPU (model unknown)", "nvidia.driver")]
+    assert result.backend == "cu126"
+    assert any("unknown: assumed to be served by cu126" in r for r in result.reasons)
+    machine.env["CUDA_VISIBLE_DEVICES"] = "0"
+    assert machine.detect().backend == "cu126"
