@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from hatch_torch._data import ReleaseData
+from hatch_torch._index import Release, Rows, cc_tuple, index
 from hatch_torch._probe import Device, ProbeContext
 
 PRIORITY = {"cuda": 10, "rocm": 20, "xpu": 30}
@@ -32,56 +32,6 @@ class Choice:
     rejected: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
-class _Release:
-    version: Version
-    text: str
-    platforms: frozenset[str]
-    unofficial: bool
-
-
-@dataclass
-class _Rows:
-    spec: SpecifierSet
-    sm: list[tuple[int, int]]
-    ptx: str | None
-    listed: str
-
-
-class _Index:
-    """The release data reshaped once for choosing: per-backend releases and parsed kernel rows."""
-
-    def __init__(self, data: ReleaseData) -> None:
-        self.releases: dict[str, list[_Release]] = {}
-        for version in data.versions:
-            entry = data.releases[str(version)]
-            for backend, packages in entry["backends"].items():
-                self.releases.setdefault(backend, []).append(
-                    _Release(
-                        version,
-                        str(version),
-                        frozenset(packages.get("torch", {})),
-                        backend in entry.get("unofficial", []),
-                    )
-                )
-        self.rows: dict[tuple[str, str], list[_Rows]] = {}
-        for r in data.raw.get("cuda_arches", []):
-            listed = " ".join(r["sm"]) + (f" +PTX {r['ptx']}" if r.get("ptx") else "")
-            self.rows.setdefault((r["backend"], r["platform"]), []).append(
-                _Rows(SpecifierSet(r["torch"]), [cc_tuple(x) for x in r["sm"]], r.get("ptx"), listed)
-            )
-
-
-@lru_cache(maxsize=4)
-def _index(data: ReleaseData) -> _Index:
-    return _Index(data)
-
-
-def cc_tuple(text: str) -> tuple[int, int]:
-    major, _, minor = text.partition(".")
-    return int(major), int(minor or 0)
-
-
 def _version(text: str) -> Version | None:
     try:
         return Version(text)
@@ -92,7 +42,7 @@ def _version(text: str) -> Version | None:
 class Chooser:
     def __init__(self, ctx: ProbeContext, spec: SpecifierSet, data: ReleaseData, supports: Supports) -> None:
         self.ctx, self.spec, self.data, self.supports = ctx, spec, data, supports
-        self.index = _index(data)
+        self.index = index(data)
         wsl = ctx.versions.get("wsl") == "1"
         self.os_key = "windows" if ctx.os == "win" or wsl else "linux"
 
@@ -174,7 +124,7 @@ class Chooser:
         )
         return backend, str(release)
 
-    def release_for(self, backend: str) -> _Release | None:
+    def release_for(self, backend: str) -> Release | None:
         """The release ``pins`` would take: newest on the index for this platform satisfying the specifier."""
         for rel in self.index.releases.get(backend, []):
             if self.ctx.platform in rel.platforms and self.spec.contains(rel.version, prereleases=True):
@@ -216,7 +166,7 @@ class Chooser:
             return False, f"needs CUDA {info['cuda']}, the driver supports CUDA {cuda}"
         return True, "(driver version unknown: assumed to meet the floor)"
 
-    def _rows(self, backend: str, release: Version, platform: str) -> list[_Rows]:
+    def _rows(self, backend: str, release: Version, platform: str) -> list[Rows]:
         return [r for r in self.index.rows.get((backend, platform), []) if r.spec.contains(release)]
 
     def _kernels(self, backend: str, kind: str, device: Device, release: Version) -> tuple[bool, str]:
