@@ -7,14 +7,15 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from buildkit import TEST_PROJECTS, ProjectBuilds, build_env, run
+from buildkit import TEST_PROJECTS, Artifacts, ProjectBuilds, build_env, run
 from fake_index import FakeIndex
 from torch_expect import expected_versions, host_platform, pick_torch, torch_specifier, triton_package
 
-from hatch_torch._data import load
+from hatch_torch._data import ReleaseData, load
 
 pytestmark = pytest.mark.integration
 
@@ -125,3 +126,26 @@ def test_uv_installs_extras_markers_sample(
     }
     assert got["accelerate"] is not None
     assert got["pytest"] is not None  # from accelerate's "testing" extra
+
+
+@needs_known_host
+def test_a_new_release_in_a_data_file_builds_and_installs(
+    build_project: Callable[..., Artifacts], tmp_path: Path
+) -> None:
+    """HATCH_TORCH_DATA with a torch 2.14.0 release: the hook pins it and uv installs it from an index serving it."""
+    from test_fake_index_served import release_data_with
+
+    raw = release_data_with("2.14.0", "2.13.0")
+    data_file = tmp_path / "releases.json"
+    data_file.write_text(json.dumps(raw), encoding="utf-8")
+    backend = "cu130"
+    built = build_project(TEST_PROJECTS / "auto", tmp_path / "build", backend, env={"HATCH_TORCH_DATA": str(data_file)})
+    assert HOST is not None
+    want = expected_versions(ReleaseData(raw), backend, torch_specifier(TEST_PROJECTS / "auto"), HOST)
+    assert want["torch"].startswith("2.14.0")
+    python = make_venv(tmp_path / "venv")
+    with FakeIndex(data_file) as index:
+        command = [_uv(), "pip", "install", "--no-config", "--python", str(python), str(built.wheel)]
+        run([*command, *index_args(index, backend)], build_env())
+    got = installed_versions(python, ["torch", "torchvision"])
+    assert got == {"torch": want["torch"], "torchvision": want["torchvision"]}
