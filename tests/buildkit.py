@@ -1,4 +1,4 @@
-"""Shared test fixtures: the local PyTorch-like index, a hatch-torch wheelhouse, and real project builds.
+"""Test helpers for real builds: fixtures in conftest.py use these; tests import them from here.
 
 Fixtures (all session scoped; safe under pytest-xdist, where expensive results are shared between workers):
 

@@ -11,7 +11,15 @@ from pathlib import Path
 import pytest
 from buildkit import TEST_PROJECTS, ProjectBuilds, build_env, run
 from fake_index import FakeIndex
-from torch_expect import UV_TARGETS, expected_versions, pick_torch, torch_specifier, triton_package
+from torch_expect import (
+    UV_TARGETS,
+    active,
+    environment,
+    expected_versions,
+    pick_torch,
+    torch_specifier,
+    triton_package,
+)
 
 from hatch_torch._data import load
 from hatch_torch._platforms import marker_against, marker_for
@@ -144,3 +152,41 @@ def test_git_hash_torchvision_is_never_picked(
     assert pins["torchvision"].split(" | ")
     for version in pins["torchvision"].split(" | "):
         assert not GIT_HASH.search(version), version
+
+
+def universal_pins(output: str, platform: str) -> dict[str, str]:
+    """name -> version that a ``--universal`` resolution installs on a platform (evaluating its markers)."""
+    lines = [line.strip() for line in output.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return dict(pin.split("==", 1) for pin in active(lines, environment(platform, PYTHON)))
+
+
+@pytest.mark.parametrize(
+    "strategy",
+    [
+        "unsafe-best-match",
+        pytest.param(
+            "first-index",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="uv's first-index strategy only sees the backend index's torch==X+label versions, so the "
+                "bare fallback pin resolves to the labelled build on platforms it has no wheels for (macOS)",
+            ),
+        ),
+    ],
+)
+def test_universal_resolution_forks_per_platform(
+    project_builds: ProjectBuilds, torch_index: FakeIndex, tmp_path: Path, strategy: str
+) -> None:
+    backend = "cu130"
+    wheel = project_builds.get("minimal", backend).wheel
+    requirements = write(tmp_path / "requirements.in", ["mylib[audio]==1.2.0"])
+    command = [_uv(), "pip", "compile", "--no-config", "--no-header", "--no-annotate", "--universal"]
+    command += ["--python", sys.executable, "--python-version", PYTHON, "--index-strategy", strategy]
+    command += ["--index-url", torch_index.pypi_url, "--extra-index-url", torch_index.backend_url(backend)]
+    command += ["--find-links", str(wheel.parent), str(requirements)]
+    output = run(command, build_env())
+    spec = torch_specifier(TEST_PROJECTS / "minimal")
+    for platform in UV_TARGETS.values():
+        want = expected_versions(load(), backend, spec, platform)
+        got = universal_pins(output, platform)
+        assert {k: got.get(k) for k in want} == want, platform

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import TEST_PROJECTS, build_env, run
+from buildkit import TEST_PROJECTS, build_env, run
 from fake_index import FakeIndex
 from packaging.version import Version
 from publish_helpers import SiteServer
