@@ -270,9 +270,7 @@ def build_index(directory: Path, site: Path) -> Summary:
     if not directory.is_dir():
         raise SiteError([f"DIR {directory} is not a directory. Fix: give the --out of `hatch-torch build`."])
     if site == directory or site.is_relative_to(directory) or directory.is_relative_to(site):
-        raise SiteError(
-            [f"--out {site} and DIR {directory} overlap. Fix: write the site to a directory outside DIR."]
-        )
+        raise SiteError([f"--out {site} and DIR {directory} overlap. Fix: write the site to a directory outside DIR."])
     existing = scan_site(site, problems)
     incoming = scan_input(directory, problems)
     if not incoming and not problems:
