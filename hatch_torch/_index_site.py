@@ -29,6 +29,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+from packaging.version import InvalidVersion, Version
 
 from hatch_torch._data import load
 from hatch_torch._errors import HatchTorchError
@@ -148,8 +149,6 @@ def _dist_info_name(member: str) -> str:
 
 
 def _norm_version(text: str) -> str:
-    from packaging.version import InvalidVersion, Version
-
     try:
         return str(Version(text))
     except InvalidVersion:
@@ -278,7 +277,7 @@ def build_index(directory: Path, site: Path) -> Summary:
     added, kept = _merge(existing, incoming, problems)
     if problems:
         raise SiteError(problems)
-    every = sorted(added + kept, key=lambda w: (w.backend, w.project, w.filename))
+    every = sorted(added + kept, key=lambda w: (w.backend, w.project, Version(w.version), w.filename))
     site.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{site.name}.tmp-", dir=site.parent))
     try:

@@ -78,14 +78,14 @@ def test_rerun_with_more_wheels_updates(tmp_path: Path, capsys: pytest.CaptureFi
     site = tmp_path / "site"
     first = make_wheel(tmp_path / "a" / "cu130", version="1.2.0+cu130")
     assert main(["index", str(tmp_path / "a"), "--out", str(site)]) == 0
-    second = make_wheel(tmp_path / "b" / "cu130", version="1.3.0+cu130")
+    second = make_wheel(tmp_path / "b" / "cu130", version="1.10.0+cu130")  # sorts after 1.2.0 as a version
     make_wheel(tmp_path / "b" / "cu130", version="1.2.0+cu130")  # the same bytes again: no conflict
     capsys.readouterr()
     assert main(["index", str(tmp_path / "b"), "--out", str(site)]) == 0
     assert "cu130      2 wheel(s), 1 new: mylib" in capsys.readouterr().out
     doc = json.loads((site / "cu130" / "mylib" / "index.json").read_text())
     assert [f["filename"] for f in doc["files"]] == [first.name, second.name]
-    assert doc["versions"] == ["1.2.0+cu130", "1.3.0+cu130"]
+    assert doc["versions"] == ["1.2.0+cu130", "1.10.0+cu130"]
     assert second.name in (site / "cu130" / "mylib" / "index.html").read_text()
 
 
