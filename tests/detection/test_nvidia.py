@@ -248,3 +248,21 @@ def test_driver_only_machine_is_chosen_by_driver_and_says_so(machine: Machine) -
     assert any("unknown: assumed to be served by cu126" in r for r in result.reasons)
     machine.env["CUDA_VISIBLE_DEVICES"] = "0"
     assert machine.detect().backend == "cu126"
+
+
+@pytest.mark.parametrize(
+    ("platform", "gpu", "driver", "torch", "backend"),
+    [
+        ("linux_aarch64", ("NVIDIA GH200 480GB", "9.0"), "580.65.06", None, "cu132"),
+        ("linux_aarch64", ("NVIDIA GB10", "12.1"), "580.95.05", None, "cu132"),
+        ("linux_aarch64", ("Tesla T4", "7.5"), "580.65.06", None, "cpu"),  # aarch64 wheels have no sm_75
+        ("linux_x86_64", ("Tesla T4", "7.5"), "580.65.06", None, "cu132"),
+        ("win_amd64", ("NVIDIA GeForce RTX 5090", "12.0"), "576.02", None, "cu128"),
+        ("win_amd64", ("NVIDIA GeForce GTX 1080 Ti", "6.1"), "560.94", "<2.6", "cu124"),  # Windows lists sm_61
+    ],
+)
+def test_kernel_lists_per_platform(
+    nv_machine: Machine, platform: str, gpu: tuple[str, str], driver: str, torch: str | None, backend: str
+) -> None:
+    nv_machine.with_nvml(driver, 13000 if driver >= "580" else 12090, gpu)
+    assert nv_machine.detect(torch, platform=platform).backend == backend
