@@ -13,6 +13,7 @@ from buildkit import TEST_PROJECTS, Artifacts, ProjectBuilds, build_env, read_me
 from packaging.requirements import Requirement
 from torch_expect import (
     FAMILY,
+    PLATFORMS,
     active,
     environment,
     expected_versions,
@@ -23,7 +24,6 @@ from torch_expect import (
 
 from hatch_torch import resolve
 from hatch_torch._data import load
-from hatch_torch._platforms import PLATFORMS
 
 pytestmark = pytest.mark.integration
 

@@ -21,10 +21,18 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
 from hatch_torch._data import ReleaseData
-from hatch_torch._platforms import PLATFORMS
 
 FAMILY = ("torch", "torchvision", "torchaudio")
-SYSTEMS = {"linux": "Linux", "darwin": "Darwin", "win32": "Windows"}
+#: platform key -> (sys_platform, platform_machine, platform_system) as Python reports them there; written out
+#: here (not taken from hatch_torch._platforms) so a wrong marker in the package cannot agree with itself
+PLATFORMS = {
+    "linux_x86_64": ("linux", "x86_64", "Linux"),
+    "linux_aarch64": ("linux", "aarch64", "Linux"),
+    "macos_arm64": ("darwin", "arm64", "Darwin"),
+    "macos_x86_64": ("darwin", "x86_64", "Darwin"),
+    "win_amd64": ("win32", "AMD64", "Windows"),
+    "win_arm64": ("win32", "ARM64", "Windows"),
+}
 #: uv --python-platform target -> platform key of the release data
 UV_TARGETS = {
     "x86_64-manylinux_2_28": "linux_x86_64",
@@ -54,11 +62,11 @@ def hook_groups(project: Path) -> dict[str, list[str]]:
 
 def environment(platform: str, python: str = "3.12", extra: str = "") -> dict[str, str]:
     """A PEP 508 marker environment for a platform key of the data."""
-    sys_platform, machine = PLATFORMS[platform]
+    sys_platform, machine, system = PLATFORMS[platform]
     return {
         "sys_platform": sys_platform,
         "platform_machine": machine,
-        "platform_system": SYSTEMS[sys_platform],
+        "platform_system": system,
         "os_name": "nt" if sys_platform == "win32" else "posix",
         "python_version": python,
         "python_full_version": f"{python}.0",
@@ -141,7 +149,7 @@ def triton_package(data: ReleaseData, backend: str, torch: str) -> str | None:
 def host_platform() -> str | None:
     """This machine's platform key, if the data knows it."""
     machine = host.machine()
-    for key, (sys_platform, platform_machine) in PLATFORMS.items():
+    for key, (sys_platform, platform_machine, _) in PLATFORMS.items():
         if sys.platform == sys_platform and machine in (platform_machine, platform_machine.lower()):
             return key
     return None
