@@ -1,4 +1,4 @@
-"""The hook's ``strict-detection`` setting and ``HATCH_TORCH_STRICT_DETECTION``."""
+"""The hook with `auto`: the pin follows detection and the torch specifier; `strict-detection`."""
 
 from __future__ import annotations
 
@@ -55,3 +55,21 @@ def test_env_var_makes_detection_strict(tmp_path: Path, monkeypatch: pytest.Monk
 def test_strict_detection_must_be_a_bool() -> None:
     with pytest.raises(ConfigurationError, match=r"strict-detection must be true or false"):
         parse({"strict-detection": "yes"})
+
+
+@pytest.mark.parametrize(
+    ("torch", "pin"), [("torch<2.11", "torch==2.10.0+cu128"), ("torch>=2.11", "torch==2.13.0+cu126")]
+)
+def test_auto_pins_what_detection_chose_for_the_specifier(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, torch: str, pin: str
+) -> None:
+    """A GPU-less build host describing a V100 compute node: the hook's auto pin follows the torch specifier."""
+    monkeypatch.setattr(_detect, "current_platform", lambda: "linux_x86_64")
+    for name in ("TORCH_BACKEND", "UV_TORCH_BACKEND", "CUDA_VISIBLE_DEVICES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HATCH_TORCH_DISABLE_PLUGINS", "all")
+    monkeypatch.setenv("HATCH_TORCH_CUDA_DRIVER", "580.65.06")
+    monkeypatch.setenv("HATCH_TORCH_CUDA_ARCH", "7.0")
+    metadata: dict[str, Any] = {"name": "demo", "version": "1", "dynamic": ["dependencies"]}
+    TorchMetadataHook(str(tmp_path), {"dependencies": [torch]}).update(metadata)
+    assert any(dep.startswith(pin) for dep in metadata["dependencies"]), metadata["dependencies"]
