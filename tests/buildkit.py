@@ -159,7 +159,7 @@ def _file_lock(path: Path) -> Iterator[None]:
     """An exclusive lock between processes (xdist workers) held while the block runs."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+b") as handle:
-        if os.name == "nt":  # pragma: no cover - exercised on Windows CI only
+        if sys.platform == "win32":  # pragma: no cover - exercised on Windows CI only
             import msvcrt
 
             handle.seek(0)

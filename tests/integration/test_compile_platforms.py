@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from buildkit import TEST_PROJECTS, ProjectBuilds, build_env, run
 from fake_index import FakeIndex
+from packaging.version import Version
 from torch_expect import (
     UV_TARGETS,
     active,
@@ -94,7 +95,7 @@ def test_built_wheel_resolves_per_platform(
     assert not GIT_HASH.search(pins["torchvision"])
     # The backend's triton companion where it publishes torch; PyPI's torch (a CUDA build) needs PyPI's triton.
     torch = pick_torch(data, backend, spec)
-    published = UV_TARGETS[target] in data.labels(torch, backend, "torch")
+    published = UV_TARGETS[target] in data.labels(Version(torch), backend, "torch")
     triton = triton_package(data, backend, torch) if published else "triton"
     expected_triton = {triton} if triton and UV_TARGETS[target].startswith("linux") else set()
     assert {name for name in pins if "triton" in name} == expected_triton

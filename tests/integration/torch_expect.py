@@ -47,7 +47,7 @@ PYTHONS = ("3.9", "3.12")
 def hook_settings(project: Path) -> dict[str, Any]:
     """``[tool.hatch.metadata.hooks.torch]`` of a project as plain Python data."""
     document = tomlkit.parse((project / "pyproject.toml").read_text(encoding="utf-8"))
-    settings: dict[str, Any] = document["tool"]["hatch"]["metadata"]["hooks"]["torch"].unwrap()  # type: ignore[index,union-attr]
+    settings: dict[str, Any] = document["tool"]["hatch"]["metadata"]["hooks"]["torch"].unwrap()
     return settings
 
 
