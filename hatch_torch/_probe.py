@@ -6,8 +6,7 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,25 +137,10 @@ class ProbeContext:
             raise ProbeFailure(f"{' '.join(argv)} exited with {done.returncode}: {err[-1] if err else 'no output'}")
         return out
 
-    @contextmanager
-    def probe(self, name: str) -> Iterator[Callable[[str, str], None]]:
-        """Record one probe. The body calls ``say(status, detail)``; ProbeFailure and any other
-        exception become a "failed" record and do not propagate."""
-        said: list[tuple[str, str]] = []
-        start = time.perf_counter()
-
-        def say(status: str, detail: str) -> None:
-            said.append((status, detail))
-
-        try:
-            yield say
-        except ProbeFailure as exc:
-            said.append(("failed", str(exc)))
-        except Exception as exc:  # a fault in one probe never breaks detection
-            said.append(("failed", f"{type(exc).__name__}: {exc}"))
-        ms = (time.perf_counter() - start) * 1000
-        status, detail = said[-1] if said else ("nothing", "no answer")
-        self.probes.append(ProbeRecord(name, status, detail, round(ms, 3)))
+    def probe(self, name: str) -> _Probe:
+        """Record one probe: ``with context.probe("vendor.what") as say: ... say(status, detail)``.
+        ProbeFailure and any other exception become a "failed" record and do not propagate."""
+        return _Probe(self, name)
 
     def skip(self, name: str, why: str) -> None:
         self.probes.append(ProbeRecord(name, "skipped", why))
@@ -174,3 +158,31 @@ class ProbeContext:
 def as_dict(obj: Any) -> dict[str, Any]:
     result: dict[str, Any] = asdict(obj)
     return result
+
+
+class _Probe:
+    """The context manager behind :meth:`ProbeContext.probe`."""
+
+    __slots__ = ("context", "name", "said", "start")
+
+    def __init__(self, context: ProbeContext, name: str) -> None:
+        self.context, self.name = context, name
+        self.said: tuple[str, str] = ("nothing", "no answer")
+
+    def __enter__(self) -> Callable[[str, str], None]:
+        self.start = time.perf_counter()
+        return self.say
+
+    def say(self, status: str, detail: str) -> None:
+        self.said = (status, detail)
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
+        if isinstance(exc, ProbeFailure):
+            self.said = ("failed", str(exc))
+        elif isinstance(exc, Exception):  # a fault in one probe never breaks detection
+            self.said = ("failed", f"{type(exc).__name__}: {exc}")
+        elif exc is not None:
+            return False  # KeyboardInterrupt, SystemExit: not ours to swallow
+        ms = (time.perf_counter() - self.start) * 1000
+        self.context.probes.append(ProbeRecord(self.name, *self.said, round(ms, 3)))
+        return True
