@@ -154,3 +154,13 @@ def test_wheel_from_sdist_reruns_the_hook(
     assert requires_dist(read_metadata(from_sdist.wheel)) != requires_dist(
         read_metadata(project_builds.get("minimal", first).wheel)
     )
+
+
+def test_static_baseline_is_the_same_project_without_the_hook(project_builds: ProjectBuilds) -> None:
+    """test-projects/minimal-static (the benchmark's baseline) carries minimal's hook input as static metadata."""
+    static = read_metadata(project_builds.get("minimal-static", "cu130").wheel)
+    hooked = read_metadata(project_builds.get("minimal", "cu130").wheel)
+    groups = hook_groups(TEST_PROJECTS / "minimal")
+    base, extras = split_groups(groups)
+    assert table(requires_dist(static), {k: [] for k in extras}, PLATFORMS) == table(base, extras, PLATFORMS)
+    assert (static["Name"], static["Version"]) == (hooked["Name"], hooked["Version"])
