@@ -17,9 +17,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from packaging.specifiers import SpecifierSet
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from hatch_torch._errors import HatchTorchError
+from hatch_torch._errors import ConfigurationError, HatchTorchError
+from hatch_torch._platforms import PLATFORMS
 from hatch_torch._probe import Device, ProbeContext, ProbeRecord, as_dict
 
 #: Make detection failures fatal (for CI that must not silently publish cpu wheels).
@@ -85,7 +86,9 @@ def detect(
     from hatch_torch._plugins import current
 
     env = os.environ if environ is None else environ
-    spec = torch if isinstance(torch, SpecifierSet) else SpecifierSet(torch or "")
+    spec = torch if isinstance(torch, SpecifierSet) else _specifier(torch or "")
+    if platform is not None and platform not in PLATFORMS:
+        raise ConfigurationError([f"platform {platform!r} is not known. Fix: use one of {', '.join(PLATFORMS)}."])
     plat = platform or current_platform()
     ctx = _probe(str(root or "/"), plat, tuple(sorted(env.items())))
     plugins = current(env)
@@ -106,6 +109,15 @@ def detect(
     if strict if strict is not None else env.get(STRICT_ENV, "").strip().lower() in _TRUE:
         _enforce(result)
     return result
+
+
+def _specifier(text: str) -> SpecifierSet:
+    try:
+        return SpecifierSet(text)
+    except InvalidSpecifier as exc:
+        raise ConfigurationError(
+            [f"torch specifier {text!r} is not valid ({exc}). Fix: write it like '>=2.6,<2.11'."]
+        ) from None
 
 
 def clear_cache() -> None:

@@ -88,3 +88,14 @@ def test_to_dict_is_json_ready(machine: Machine) -> None:
     assert data["torch"] == ">=2.9"
     assert data["devices"][0]["vendor"] == "nvidia"
     assert {p["probe"] for p in data["probes"]} >= {"overrides.nvidia", "nvidia", "amd.kfd", "intel.pci"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"torch": "bad"}, "torch specifier 'bad' is not valid"), ({"platform": "solaris"}, "platform 'solaris'")],
+)
+def test_bad_arguments_name_the_fix(machine: Machine, kwargs: dict[str, str], message: str) -> None:
+    from hatch_torch._errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match=message):
+        machine.detect(**kwargs)
