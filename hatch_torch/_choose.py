@@ -152,7 +152,8 @@ class Chooser:
         info = self.data.backends[backend]
         floor = info.get("driver", {}).get(self.os_key)
         if not floor:
-            return True, "(no driver floor)"
+            kind = info.get("kind")
+            return True, "the ROCm runtime ships in the wheels" if kind == "rocm" else f"no driver floor for {kind}"
         raw = self.ctx.versions.get("nvidia_driver", "")
         driver = _version(raw)
         if driver is not None:
