@@ -10,8 +10,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import tomlkit
 from buildkit import ROOT, Artifacts, ProjectBuilds, build, build_env, cached, run, shared_dir, uv_command
 from fake_index import FakeIndex
+
+
+def hatch_torch_requirements() -> list[str]:
+    """hatch-torch's runtime requirements, as pyproject.toml lists them."""
+    project = tomlkit.parse((ROOT / "pyproject.toml").read_text(encoding="utf-8")).unwrap()["project"]
+    return [str(r) for r in project["dependencies"]]
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +47,21 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path
     wheels = list(directory.glob("hatch_torch-*.whl"))
     assert len(wheels) == 1, f"wheelhouse should hold one hatch-torch wheel: {wheels}"
     return directory
+
+
+@pytest.fixture(scope="session")
+def build_wheelhouse(tmp_path_factory: pytest.TempPathFactory, worker_id: str, wheelhouse: Path) -> Path:
+    """``wheelhouse`` plus everything building with hatch-torch needs (hatchling and the requirements of both),
+    downloaded from PyPI once per session: with ``--find-links`` it lets an install from an sdist build it
+    (build isolation, the hook re-running) while the packages themselves come from the local index only."""
+
+    def make(directory: Path) -> None:
+        for wheel in wheelhouse.glob("*.whl"):
+            shutil.copy2(wheel, directory)
+        command = [sys.executable, "-m", "pip", "download", "--only-binary", ":all:", "--dest", str(directory)]
+        run([*command, "hatchling", *hatch_torch_requirements()], build_env())
+
+    return cached(shared_dir(tmp_path_factory, worker_id, "build-wheelhouse"), make)
 
 
 @pytest.fixture(scope="session")

@@ -149,3 +149,18 @@ def test_a_new_release_in_a_data_file_builds_and_installs(
         run([*command, *index_args(index, backend)], build_env())
     got = installed_versions(python, ["torch", "torchvision"])
     assert got == {"torch": want["torch"], "torchvision": want["torchvision"]}
+
+
+@needs_known_host
+@pytest.mark.parametrize("backend", ["cpu", "cu130"])
+def test_installing_the_sdist_reruns_the_hook_on_the_installing_machine(
+    project_builds: ProjectBuilds, build_wheelhouse: Path, torch_index: FakeIndex, tmp_path: Path, backend: str
+) -> None:
+    """One sdist (built without a backend choice frozen in), installed with different TORCH_BACKENDs."""
+    sdist = project_builds.get("minimal", "rocm7.1", sdist=True).sdist
+    python = make_venv(tmp_path / "venv")
+    requirement = f"mylib[audio] @ {sdist.as_uri()}"
+    command = [_uv(), "pip", "install", "--no-config", "--no-cache", "--python", str(python), requirement]
+    command += ["--find-links", str(build_wheelhouse)]
+    run([*command, *index_args(torch_index, backend)], build_env(backend))
+    assert_installed_family(python, backend)
