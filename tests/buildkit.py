@@ -3,9 +3,12 @@
 Fixtures (all session scoped; safe under pytest-xdist, where expensive results are shared between workers):
 
 - ``torch_index``: a running :class:`tests.fake_index.FakeIndex` with ``.url``, ``.backend_url(backend)``
-  (``<url>/whl/<backend>``), ``.whl_url`` and ``.pypi_url`` (``<url>/pypi/simple``, a fake PyPI).
+  (``<url>/whl/<backend>``), ``.whl_url`` and ``.pypi_url`` (``<url>/pypi/simple``, a fake PyPI). For other
+  release data start your own: ``with FakeIndex(data_file_or_dict, hashes=False) as index: ...``.
 - ``wheelhouse``: a directory holding a hatch-torch wheel freshly built from this checkout (``uv build``),
   for ``--find-links`` so build isolation installs this hatch-torch (its own requirements come from PyPI).
+- ``build_wheelhouse``: ``wheelhouse`` plus hatchling and hatch-torch's requirements (from PyPI, once), so
+  ``uv pip install <sdist> --index-url <local> --find-links <build_wheelhouse>`` can build an sdist offline.
 - ``build_project``: ``build_project(src_dir, tmp_path, backend, frontend="uv", sdist=False)`` copies a
   project to ``tmp_path`` and builds it with real ``uv build`` or ``python -m build`` (``TORCH_BACKEND`` set
   to ``backend`` unless it is None); returns :class:`Artifacts`; raises :class:`BuildError` on failure.
