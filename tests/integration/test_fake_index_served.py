@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import html.parser
 import io
@@ -12,10 +11,10 @@ import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fake_index import JSON_TYPE, PLATFORM_TAGS, FakeIndex
+from torch_expect import release_data_with
 
 from hatch_torch._data import load
 
@@ -154,20 +153,6 @@ def test_unknown_pages_are_404(torch_index: FakeIndex) -> None:
             fetch(torch_index.url + path)
         caught.value.close()
         assert caught.value.code == 404
-
-
-def release_data_with(new: str, template: str) -> dict[str, Any]:
-    """The bundled data plus release ``new``: a copy of ``template`` with companions one minor release up."""
-    raw = copy.deepcopy(load().raw)
-    release = copy.deepcopy(raw["releases"][template])
-    release["versions"] = {name: _next_minor(version) for name, version in release["versions"].items()}
-    raw["releases"][new] = release
-    return raw
-
-
-def _next_minor(version: str) -> str:
-    major, minor, *_ = version.split(".")
-    return f"{major}.{int(minor) + 1}.0"
 
 
 def test_a_data_file_adds_a_release(tmp_path: Path) -> None:

@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 from buildkit import TEST_PROJECTS, Artifacts, ProjectBuilds, build_env, run
 from fake_index import FakeIndex
-from torch_expect import expected_versions, host_platform, pick_torch, torch_specifier, triton_package
+from torch_expect import (
+    expected_versions,
+    host_platform,
+    pick_torch,
+    release_data_with,
+    torch_specifier,
+    triton_package,
+)
 
 from hatch_torch._data import ReleaseData, load
 
@@ -133,8 +140,6 @@ def test_a_new_release_in_a_data_file_builds_and_installs(
     build_project: Callable[..., Artifacts], tmp_path: Path
 ) -> None:
     """HATCH_TORCH_DATA with a torch 2.14.0 release: the hook pins it and uv installs it from an index serving it."""
-    from test_fake_index_served import release_data_with
-
     raw = release_data_with("2.14.0", "2.13.0")
     data_file = tmp_path / "releases.json"
     data_file.write_text(json.dumps(raw), encoding="utf-8")

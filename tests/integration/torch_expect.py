@@ -9,6 +9,7 @@ platform (bare where the label is ``""`` or where the backend has no wheel: the 
 
 from __future__ import annotations
 
+import copy
 import platform as host
 import sys
 from collections.abc import Iterable, Mapping
@@ -20,7 +21,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-from hatch_torch._data import ReleaseData
+from hatch_torch._data import ReleaseData, load
 
 FAMILY = ("torch", "torchvision", "torchaudio")
 #: platform key -> (sys_platform, platform_machine, platform_system) as Python reports them there; written out
@@ -153,3 +154,17 @@ def host_platform() -> str | None:
         if sys.platform == sys_platform and machine in (platform_machine, platform_machine.lower()):
             return key
     return None
+
+
+def release_data_with(new: str, template: str) -> dict[str, Any]:
+    """The bundled data plus release ``new``: a copy of ``template`` with companions one minor release up."""
+    raw = copy.deepcopy(load().raw)
+    release = copy.deepcopy(raw["releases"][template])
+    release["versions"] = {name: _next_minor(version) for name, version in release["versions"].items()}
+    raw["releases"][new] = release
+    return raw
+
+
+def _next_minor(version: str) -> str:
+    major, minor, *_ = version.split(".")
+    return f"{major}.{int(minor) + 1}.0"
