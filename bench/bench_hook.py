@@ -39,9 +39,7 @@ IMPORT_HOOK = (
     "import time; t = time.perf_counter(); import hatch_torch.hooks; from hatch_torch._data import load; load(); "
     "print(time.perf_counter() - t)"
 )
-IMPORT_BASE = (
-    "import time; t = time.perf_counter(); import hatchling.builders.wheel; print(time.perf_counter() - t)"
-)
+IMPORT_BASE = "import time; t = time.perf_counter(); import hatchling.builders.wheel; print(time.perf_counter() - t)"
 
 
 def import_once(code: str) -> float:
