@@ -11,7 +11,12 @@ from hatch_torch._errors import ConfigurationError
 from hatch_torch._pins import FALLBACKS
 
 PREFIX = "tool.hatch.metadata.hooks.torch."
-KEYS = ("dependencies", "optional-dependencies", "backend", "fallback", "local-version", "strict-detection")
+#: boolean settings -> what ``true`` does
+FLAGS = {
+    "local-version": "adds the backend as the wheel's local version label",
+    "strict-detection": "fail the build when auto detection fails or finds no GPU",
+}
+KEYS = ("dependencies", "optional-dependencies", "backend", "fallback", *FLAGS)
 
 
 @dataclass
@@ -74,22 +79,12 @@ def parse(raw: dict[str, Any], project: dict[str, Any] | None = None) -> Config:
                 f"{PREFIX}fallback={value!r} is not supported. Fix: use one of {', '.join(FALLBACKS)} "
                 f"(what platforms the backend does not publish for get)."
             )
-    if "local-version" in raw:
-        if isinstance(raw["local-version"], bool):
-            config.local_version = raw["local-version"]
-        else:
-            problems.append(
-                f"{PREFIX}local-version must be true or false, got {raw['local-version']!r}. "
-                "Fix: local-version = true (adds the backend as the wheel's local version label)."
-            )
-    if "strict-detection" in raw:
-        if isinstance(raw["strict-detection"], bool):
-            config.strict_detection = raw["strict-detection"]
-        else:
-            problems.append(
-                f"{PREFIX}strict-detection must be true or false, got {raw['strict-detection']!r}. "
-                "Fix: strict-detection = true (fail the build when auto detection fails or finds no GPU)."
-            )
+    for key, fix in FLAGS.items():
+        if key in raw:
+            if isinstance(raw[key], bool):
+                setattr(config, key.replace("-", "_"), raw[key])
+            else:
+                problems.append(f"{PREFIX}{key} must be true or false, got {raw[key]!r}. Fix: {key} = true ({fix}).")
     if project is not None:
         dynamic = project.get("dynamic", [])
         for key in ("dependencies", "optional-dependencies"):

@@ -23,26 +23,25 @@ def _by_os(platforms: Iterable[str]) -> dict[str, list[str]]:
     return grouped
 
 
-def marker_for(platforms: Iterable[str]) -> str:
-    """A marker true exactly on the given platforms."""
+def _marker(platforms: Iterable[str], negate: bool) -> str:
+    compare, inner, outer = ("!=", " and ", " or ") if negate else ("==", " or ", " and ")
     parts = []
     for os_name, machines in _by_os(platforms).items():
-        machine = " or ".join(f'platform_machine == "{m}"' for m in machines)
+        machine = inner.join(f'platform_machine {compare} "{m}"' for m in machines)
         if len(machines) > 1:
             machine = f"({machine})"
-        parts.append(f'sys_platform == "{os_name}" and {machine}')
-    return " or ".join(f"({p})" for p in parts) if len(parts) > 1 else parts[0]
+        parts.append(f'sys_platform {compare} "{os_name}"{outer}{machine}')
+    return inner.join(f"({p})" for p in parts) if len(parts) > 1 else parts[0]
+
+
+def marker_for(platforms: Iterable[str]) -> str:
+    """A marker true exactly on the given platforms."""
+    return _marker(platforms, negate=False)
 
 
 def marker_against(platforms: Iterable[str]) -> str:
     """A marker true everywhere except on the given platforms (the negation of ``marker_for``)."""
-    parts = []
-    for os_name, machines in _by_os(platforms).items():
-        machine = " and ".join(f'platform_machine != "{m}"' for m in machines)
-        if len(machines) > 1:
-            machine = f"({machine})"
-        parts.append(f'sys_platform != "{os_name}" or {machine}')
-    return " and ".join(f"({p})" for p in parts) if len(parts) > 1 else parts[0]
+    return _marker(platforms, negate=True)
 
 
 def platform_of(wheel_platform_tag: str) -> str | None:
