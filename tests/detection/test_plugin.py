@@ -18,10 +18,19 @@ PLUGIN = ROOT / "test-projects" / "example-detector-plugin"
 
 @pytest.fixture(scope="module")
 def plugin_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A venv that sees this hatch-torch (system site-packages) with the example plugin installed."""
+    """A venv that sees this hatch-torch (the test runner's sys.path, through a .pth file) with the example
+    plugin installed into the venv itself."""
     venv = tmp_path_factory.mktemp("plugin-venv")
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    parent = [entry for entry in sys.path if entry and Path(entry).is_dir()]
+    (Path(purelib) / "_test_runner_path.pth").write_text("\n".join(parent) + "\n")
     src = tmp_path_factory.mktemp("plugin-src") / "example"
     shutil.copytree(PLUGIN, src)
     uv = shutil.which("uv")

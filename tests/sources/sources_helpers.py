@@ -40,6 +40,7 @@ BUILD_DISTS = (
     "tomlkit",
     "nvidia-ml-py",
     "editables",
+    *(("tomli",) if sys.version_info < (3, 11) else ()),
 )
 
 
@@ -50,7 +51,7 @@ name = "test"
 version = "0.1.0"
 description = "Test pytorch dependencies"
 readme = "README.md"
-requires-python = ">=3.11"
+requires-python = ">=3.10"
 dependencies = []
 
 [project.optional-dependencies]
@@ -76,7 +77,7 @@ build-backend = "hatchling.build"
 [project]
 name = "hooked"
 version = "1.0"
-requires-python = ">=3.11"
+requires-python = ">=3.10"
 dynamic = ["dependencies"]
 
 [tool.hatch.metadata.hooks.torch]

@@ -26,7 +26,7 @@ name = "uv-torchvision"
 version = "0.1.0"
 description = "Add your description here"
 readme = "README.md"
-requires-python = ">=3.11"
+requires-python = ">=3.10"
 dependencies = [
     "torchvision>=0.2",
 ]
@@ -36,7 +36,7 @@ SEED_004 = """\
 [project]
 name = "app"
 version = "0.1.0"
-requires-python = ">=3.11"
+requires-python = ">=3.10"
 dependencies = ["torch>=2.9.1", "torchvision>=0.24.1"]
 """
 
@@ -45,7 +45,7 @@ COMMENTED = """\
 [project]
 name    = "odd"   # aligned on purpose
 version = "1.0"
-requires-python = ">=3.11"
+requires-python = ">=3.10"
 dependencies = [
     # the model
     "torch>=2.6",   # any recent torch

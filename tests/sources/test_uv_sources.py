@@ -15,7 +15,7 @@ from sources_helpers import HOOK, SEED_001, installed, offline_wheelhouse, resol
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-PYPROJECT_HEAD = '[project]\nname = "app"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+PYPROJECT_HEAD = '[project]\nname = "app"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
 
 
 @pytest.fixture(scope="module")
