@@ -7,11 +7,14 @@ this machine (Linux x86_64).
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 from fake_index import FakeIndex
 from sources_helpers import HOOK, SEED_001, installed, offline_wheelhouse, resolved, sources, uv, uv_env, write
+
+from hatch_torch._data import load
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -59,6 +62,15 @@ def test_seed_000_cpu_torchvision_never_takes_the_git_hash_or_aarch64_wheel_on_x
     assert installed(tmp_path) == {"torch": "2.9.1+cpu", "torchvision": "0.24.1+cpu"}
 
 
+def needs_torch_wheels_for_this_python(torch: str) -> pytest.MarkDecorator:
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return pytest.mark.skipif(
+        python not in load().releases[torch]["python"],
+        reason=f"torch {torch} publishes no wheels for Python {python}, so uv sync cannot install it here",
+    )
+
+
+@needs_torch_wheels_for_this_python("2.3.0")
 def test_seed_003_cpu_labels_on_x86_64_bare_on_macos_and_aarch64(
     tmp_path: Path, torch_index: FakeIndex, env: dict[str, str], urls: dict[str, str]
 ) -> None:
@@ -78,6 +90,7 @@ def test_seed_003_cpu_labels_on_x86_64_bare_on_macos_and_aarch64(
     assert installed(tmp_path) == {"torch": "2.3.0+cpu", "torchvision": "0.18.0+cpu", "torchaudio": "2.3.0+cpu"}
 
 
+@needs_torch_wheels_for_this_python("2.5.1")
 def test_seed_001_cpu_and_gpu_extras_darwin_on_pypi_linux_cpu_from_the_cpu_index(
     tmp_path: Path, torch_index: FakeIndex, env: dict[str, str], urls: dict[str, str]
 ) -> None:
