@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from hatchling.metadata.plugin.interface import MetadataHookInterface
@@ -52,11 +51,7 @@ def choose_backend(backend: str, where: str, groups: dict[str, list[str]], stric
 
 
 def _building_sdist() -> bool:
-    """True when hatchling's sdist builder is on the call stack (metadata hooks are not told the target)."""
-    frame = sys._getframe(1)
-    while frame is not None:
-        builder = frame.f_locals.get("self")
-        if getattr(type(builder), "PLUGIN_NAME", None) == "sdist":
-            return True
-        frame = frame.f_back  # type: ignore[assignment]
-    return False
+    """True when hatchling's sdist builder is on the call stack."""
+    from hatch_torch._stack import caller_self
+
+    return caller_self(lambda obj: getattr(type(obj), "PLUGIN_NAME", None) == "sdist") is not None

@@ -15,7 +15,6 @@ Rules (documented in docs/publishing.md):
 from __future__ import annotations
 
 import os
-import sys
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -81,10 +80,6 @@ def apply(metadata: dict[str, Any], label: str, root: str) -> None:
 def _calling_project_metadata() -> Any:
     from hatchling.metadata.core import ProjectMetadata
 
-    frame = sys._getframe(1)
-    while frame is not None:
-        candidate = frame.f_locals.get("self")
-        if isinstance(candidate, ProjectMetadata):
-            return candidate
-        frame = frame.f_back  # type: ignore[assignment]
-    return None
+    from hatch_torch._stack import caller_self
+
+    return caller_self(lambda obj: isinstance(obj, ProjectMetadata))
