@@ -5,10 +5,10 @@ Fixtures (all session scoped; safe under pytest-xdist, where expensive results a
 - ``torch_index``: a running :class:`tests.fake_index.FakeIndex` with ``.url``, ``.backend_url(backend)``
   (``<url>/whl/<backend>``), ``.whl_url`` and ``.pypi_url`` (``<url>/pypi/simple``, a fake PyPI). For other
   release data start your own: ``with FakeIndex(data_file_or_dict, hashes=False) as index: ...``.
-- ``wheelhouse``: a directory holding a hatch-torch wheel freshly built from this checkout (``uv build``),
-  for ``--find-links`` so build isolation installs this hatch-torch (its own requirements come from PyPI).
-- ``build_wheelhouse``: ``wheelhouse`` plus hatchling and hatch-torch's requirements (from PyPI, once), so
-  ``uv pip install <sdist> --index-url <local> --find-links <build_wheelhouse>`` can build an sdist offline.
+- ``wheelhouse``: a directory holding a hatch-torch wheel freshly built from this checkout (``uv build``) and
+  wheels of hatchling and every requirement of both, repacked from this environment (:func:`repack_installed`),
+  for ``--find-links`` with ``--no-index``: builds with real isolation that reach no host at all.
+- ``build_wheelhouse``: the same directory (kept as a name for tests that install sdists from it).
 - ``build_project``: ``build_project(src_dir, tmp_path, backend, frontend="uv", sdist=False)`` copies a
   project to ``tmp_path`` and builds it with real ``uv build`` or ``python -m build`` (``TORCH_BACKEND`` set
   to ``backend`` unless it is None); returns :class:`Artifacts`; raises :class:`BuildError` on failure.
@@ -23,8 +23,11 @@ Helpers: :func:`read_metadata` (a wheel's METADATA or an sdist's PKG-INFO as an 
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import email.parser
+import hashlib
+import importlib.metadata
 import os
 import shutil
 import subprocess
@@ -246,12 +249,14 @@ def build(
     kind = "--sdist" if sdist else "--wheel"
     if frontend == "uv":
         source = src_dir if src_dir.name.endswith(".tar.gz") else _copy_project(src_dir, tmp_path / "src")
-        command = [uv_command(), "build", kind, "--out-dir", str(out), "--find-links", str(wheelhouse), "--no-config"]
+        command = [uv_command(), "build", kind, "--out-dir", str(out), "--no-index", "--find-links", str(wheelhouse)]
+        command += ["--no-config"]
         command += ["--python", sys.executable]  # naming the interpreter avoids uv's slow search (pyenv shims)
         run([*command, str(source)], environ)
     elif frontend == "build":
         source = _copy_project(src_dir, tmp_path / "src")
         environ["PIP_FIND_LINKS"] = str(wheelhouse)
+        environ["PIP_NO_INDEX"] = "1"
         run([sys.executable, "-m", "build", kind, "--outdir", str(out), str(source)], environ)
     else:
         raise ValueError(f"frontend must be 'uv' or 'build', not {frontend!r}")
@@ -283,3 +288,39 @@ class ProjectBuilds:
 
 
 # --- fixtures -------------------------------------------------------------------------------------------------
+
+
+#: Pure-Python distributions an isolated build of a hook project needs: hatchling and the requirements of
+#: hatchling and hatch-torch.
+BUILD_DISTS = (
+    "hatchling",
+    "packaging",
+    "pathspec",
+    "pluggy",
+    "trove-classifiers",
+    "tomlkit",
+    "nvidia-ml-py",
+    "editables",
+    *(("tomli",) if sys.version_info < (3, 11) else ()),
+)
+
+
+def repack_installed(name: str, dest: Path) -> Path:
+    """A wheel of an installed pure-Python distribution, made from its installed files (no download)."""
+    dist = importlib.metadata.distribution(name)
+    files = [f for f in dist.files or [] if not str(f).startswith("..") and "__pycache__" not in str(f)]
+    info = next(str(f).split("/")[0] for f in files if str(f).endswith(".dist-info/METADATA"))
+    record_name = f"{info}/RECORD"
+    wheel = dest / f"{info.removesuffix('.dist-info')}-py3-none-any.whl"
+    rows = []
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in files:
+            if str(f) == record_name:
+                continue
+            data = Path(str(f.locate())).read_bytes()
+            zf.writestr(str(f), data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            rows.append(f"{f},sha256={digest},{len(data)}")
+        rows.append(f"{record_name},,")
+        zf.writestr(record_name, "\n".join(rows) + "\n")
+    return wheel

@@ -10,15 +10,20 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import tomlkit
-from buildkit import ROOT, Artifacts, ProjectBuilds, build, build_env, cached, run, shared_dir, uv_command
+from buildkit import (
+    BUILD_DISTS,
+    ROOT,
+    Artifacts,
+    ProjectBuilds,
+    build,
+    build_env,
+    cached,
+    repack_installed,
+    run,
+    shared_dir,
+    uv_command,
+)
 from fake_index import FakeIndex
-
-
-def hatch_torch_requirements() -> list[str]:
-    """hatch-torch's runtime requirements, as pyproject.toml lists them."""
-    project = tomlkit.parse((ROOT / "pyproject.toml").read_text(encoding="utf-8")).unwrap()["project"]
-    return [str(r) for r in project["dependencies"]]
 
 
 @pytest.fixture(scope="session")
@@ -37,11 +42,14 @@ def torch_index() -> Iterator[FakeIndex]:
 
 @pytest.fixture(scope="session")
 def wheelhouse(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
-    """A directory with a hatch-torch wheel built from this checkout, for ``--find-links``."""
+    """hatch-torch built from this checkout, plus hatchling and every requirement of both repacked from this
+    environment: with ``--no-index --find-links`` an isolated build needs no package index at all."""
 
     def make(directory: Path) -> None:
-        command = [uv_command(), "build", "--wheel", "--out-dir", str(directory), "--no-config"]
-        run([*command, "--python", sys.executable, str(ROOT)], build_env())
+        for name in BUILD_DISTS:
+            repack_installed(name, directory)
+        command = [uv_command(), "build", "--wheel", "--out-dir", str(directory), "--no-config", "--no-index"]
+        run([*command, "--find-links", str(directory), "--python", sys.executable, str(ROOT)], build_env())
 
     directory = cached(shared_dir(tmp_path_factory, worker_id, "wheelhouse"), make)
     wheels = list(directory.glob("hatch_torch-*.whl"))
@@ -50,18 +58,9 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path
 
 
 @pytest.fixture(scope="session")
-def build_wheelhouse(tmp_path_factory: pytest.TempPathFactory, worker_id: str, wheelhouse: Path) -> Path:
-    """``wheelhouse`` plus everything building with hatch-torch needs (hatchling and the requirements of both),
-    downloaded from PyPI once per session: with ``--find-links`` it lets an install from an sdist build it
-    (build isolation, the hook re-running) while the packages themselves come from the local index only."""
-
-    def make(directory: Path) -> None:
-        for wheel in wheelhouse.glob("*.whl"):
-            shutil.copy2(wheel, directory)
-        command = [sys.executable, "-m", "pip", "download", "--only-binary", ":all:", "--dest", str(directory)]
-        run([*command, "hatchling", *hatch_torch_requirements()], build_env())
-
-    return cached(shared_dir(tmp_path_factory, worker_id, "build-wheelhouse"), make)
+def build_wheelhouse(wheelhouse: Path) -> Path:
+    """What an install from an sdist needs to build it offline (``--find-links``): the wheelhouse."""
+    return wheelhouse
 
 
 @pytest.fixture(scope="session")

@@ -50,7 +50,9 @@ def _uv() -> str:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path) -> Iterator[Published]:
+def published(
+    tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path, torch_index: FakeIndex
+) -> Iterator[Published]:
     """mylib (local-version on) built for three backends with `hatch-torch build`, indexed, and served."""
     _uv()
     root = tmp_path_factory.mktemp("publish")
@@ -59,7 +61,16 @@ def published(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path) -> Ite
     with open(project / "pyproject.toml", "a", encoding="utf-8") as f:
         f.write("local-version = true\n")
     out, site = root / "wheels", root / "site"
-    env = build_env(UV_FIND_LINKS=str(wheelhouse), UV_NO_CONFIG="1", PIP_FIND_LINKS=str(wheelhouse))
+    # no outside index: hatchling & co. come from the wheelhouse, like every build in the tests (uv has no
+    # environment variable for --no-index, so its default index is the local fake PyPI)
+    links = str(wheelhouse)
+    env = build_env(
+        UV_FIND_LINKS=links,
+        UV_DEFAULT_INDEX=torch_index.pypi_url,
+        UV_NO_CONFIG="1",
+        PIP_FIND_LINKS=links,
+        PIP_NO_INDEX="1",
+    )
     command = [sys.executable, "-m", "hatch_torch", "build", "--backends", ",".join(BACKENDS)]
     output = run([*command, "--project", str(project), "--out", str(out), "--jobs", "2", "--json"], env)
     report = json.loads(output[: output.rindex("]") + 1])

@@ -8,19 +8,16 @@ installed distributions.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import importlib.metadata
 import os
 import re
 import shutil
 import subprocess
 import sys
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import tomlkit
+from buildkit import BUILD_DISTS, repack_installed
 from packaging.utils import canonicalize_name
 
 from hatch_torch.cli import main
@@ -29,20 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Variables that would leak this shell's backend choice or uv/pip configuration into the runs.
 LEAKY_PREFIXES = ("UV_", "PIP_")
 LEAKY = ("TORCH_BACKEND", "HATCH_TORCH_DATA", "VIRTUAL_ENV")
-
-#: Pure-Python distributions that building a hook project needs (hatchling and hatch-torch requirements).
-BUILD_DISTS = (
-    "hatchling",
-    "packaging",
-    "pathspec",
-    "pluggy",
-    "trove-classifiers",
-    "tomlkit",
-    "nvidia-ml-py",
-    "editables",
-    *(("tomli",) if sys.version_info < (3, 11) else ()),
-)
-
 
 #: seed 001's project: torch in a cpu and a gpu extra, and empty [tool] / [tool.uv] headers
 SEED_001 = """\
@@ -191,31 +174,11 @@ def by_platform(wheels: list[Locked], python: str = "cp311") -> dict[str, set[tu
 # --- offline build requirements ----------------------------------------------------------------------------
 
 
-def _repack(name: str, dest: Path) -> None:
-    """Make a wheel of an installed pure-Python distribution from its installed files."""
-    dist = importlib.metadata.distribution(name)
-    files = [f for f in dist.files or [] if not str(f).startswith("..") and "__pycache__" not in str(f)]
-    info = next(str(f).split("/")[0] for f in files if str(f).endswith(".dist-info/METADATA"))
-    stem = info.removesuffix(".dist-info")
-    record_name = f"{info}/RECORD"
-    rows = []
-    with zipfile.ZipFile(dest / f"{stem}-py3-none-any.whl", "w", zipfile.ZIP_DEFLATED) as zf:
-        for f in files:
-            if str(f) == record_name:
-                continue
-            data = Path(str(f.locate())).read_bytes()
-            zf.writestr(str(f), data)
-            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-            rows.append(f"{f},sha256={digest},{len(data)}")
-        rows.append(f"{record_name},,")
-        zf.writestr(record_name, "\n".join(rows) + "\n")
-
-
 def offline_wheelhouse(dest: Path, pypi_url: str, cache: Path) -> Path:
     """hatchling, hatch-torch (built from this checkout) and their requirements as wheels in ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)
     for name in BUILD_DISTS:
-        _repack(name, dest)
+        repack_installed(name, dest)
     exe = shutil.which("uv")
     assert exe, "uv is not installed"
     env = uv_env(pypi_url, cache, find_links=dest)
