@@ -126,10 +126,7 @@ class Chooser:
 
     def release_for(self, backend: str) -> Release | None:
         """The release ``pins`` would take: newest on the index for this platform satisfying the specifier."""
-        for rel in self.index.releases.get(backend, []):
-            if self.ctx.platform in rel.platforms and self.spec.contains(rel.version, prereleases=True):
-                return rel
-        return None
+        return self.index.release_for(backend, self.spec, self.ctx.platform)
 
     def _check(self, backend: str, kind: str, devices: list[Device]) -> tuple[Version | None, str]:
         """(release, why it fits) or (None, why not)."""

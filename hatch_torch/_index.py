@@ -31,6 +31,7 @@ class Index:
     """The release data reshaped once for choosing: per-backend releases and parsed kernel rows."""
 
     def __init__(self, data: ReleaseData) -> None:
+        self._picks: dict[tuple[str, str, str], Release | None] = {}
         self.releases: dict[str, list[Release]] = {}
         for version in data.versions:
             entry = data.releases[str(version)]
@@ -49,6 +50,17 @@ class Index:
             self.rows.setdefault((r["backend"], r["platform"]), []).append(
                 Rows(SpecifierSet(r["torch"]), [cc_tuple(x) for x in r["sm"]], r.get("ptx"), listed)
             )
+
+    def release_for(self, backend: str, spec: SpecifierSet, platform: str) -> Release | None:
+        """The newest release on the backend's index for ``platform`` that satisfies ``spec`` (memoised:
+        the data never changes)."""
+        key = (backend, str(spec), platform)
+        if key not in self._picks:
+            fits = (
+                r for r in self.releases.get(backend, []) if platform in r.platforms and spec.contains(r.version, True)
+            )
+            self._picks[key] = next(fits, None)
+        return self._picks[key]
 
 
 @lru_cache(maxsize=4)
