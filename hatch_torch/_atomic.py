@@ -41,11 +41,14 @@ def check_writable(path: Path) -> None:
 def write_text(path: Path, text: str) -> None:
     """Write ``text`` to a temporary file next to ``path`` and rename it over ``path`` in one step.
 
-    The original's permission bits are kept. If anything fails before the rename, including an interrupt,
-    the temporary file is removed and ``path`` is untouched.
+    The original's permission bits are kept (a new file gets 0o644). If anything fails before the rename,
+    including an interrupt, the temporary file is removed and ``path`` is untouched.
     """
-    check_writable(path)
-    mode = stat.S_IMODE(path.stat().st_mode)
+    if path.exists():
+        check_writable(path)
+        mode = stat.S_IMODE(path.stat().st_mode)
+    else:
+        mode = 0o644
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:

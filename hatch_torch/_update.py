@@ -6,7 +6,6 @@ import datetime
 import json
 import os
 import re
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from packaging.version import Version
 
+from hatch_torch._atomic import write_text
 from hatch_torch._data import DATA_ENV, DATA_FILE, load
 from hatch_torch._platforms import platform_of
 
@@ -124,17 +124,6 @@ def update(index_url: str, output: str | None = None, backends: list[str] | None
                 release["backends"][backend] = entry
     raw["releases"] = {k: releases[k] for k in sorted(releases, key=Version) if releases[k]["backends"]}
     target = Path(output or os.environ.get(DATA_ENV) or DATA_FILE)
-    _write_atomic(target, json.dumps(raw, indent=1) + "\n")
+    write_text(target, json.dumps(raw, indent=1) + "\n")
     new = f" (new: {', '.join(added)})" if added else ""
     return f"wrote {target}: {len(raw['releases'])} torch releases{new} from {len(names)} backends at {index_url}"
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
