@@ -34,19 +34,35 @@ class _Req:
     text: str
     req: Requirement
     spec: SpecifierSet  # without local labels
+    labels: set[str]  # local labels the requirement pinned, if any
+
+
+def _family(groups: Mapping[str, Sequence[str]], prefix: str) -> tuple[list[_Req], list[str]]:
+    """The torch-family requirements of the groups, and a message for each string that does not parse."""
+    problems: list[str] = []
+    family: list[_Req] = []
+    for group, texts in groups.items():
+        for i, text in enumerate(texts):
+            where = f"{prefix}{group}[{i}]"
+            try:
+                req = Requirement(text)
+            except InvalidRequirement as exc:
+                problems.append(
+                    f"{where}: {text!r} is not a valid PEP 508 requirement ({exc}). "
+                    f'Fix: write it like "torch>=2.6" or "numpy; python_version >= \'3.11\'".'
+                )
+                continue
+            if canonicalize_name(req.name) in FAMILY and req.url is None:
+                family.append(_Req(where, text, req, *_strip_local(req.specifier)))
+    return family, problems
 
 
 def torch_specifier(groups: Mapping[str, Sequence[str]]) -> SpecifierSet:
     """The combined torch specifier of the groups (unparsable entries are skipped here)."""
     spec = SpecifierSet()
-    for texts in groups.values():
-        for text in texts:
-            try:
-                req = Requirement(text)
-            except InvalidRequirement:
-                continue
-            if canonicalize_name(req.name) == "torch":
-                spec &= _strip_local(req.specifier)[0]
+    for r in _family(groups, "")[0]:
+        if canonicalize_name(r.req.name) == "torch":
+            spec &= r.spec
     return spec
 
 
@@ -64,28 +80,13 @@ def resolve(
     each setting name in the messages.
     """
     data = data or load()
-    problems: list[str] = []
-    family: list[_Req] = []
-    for group, texts in groups.items():
-        for i, text in enumerate(texts):
-            where = f"{prefix}{group}[{i}]"
-            try:
-                req = Requirement(text)
-            except InvalidRequirement as exc:
-                problems.append(
-                    f"{where}: {text!r} is not a valid PEP 508 requirement ({exc}). "
-                    f'Fix: write it like "torch>=2.6" or "numpy; python_version >= \'3.11\'".'
-                )
-                continue
-            if canonicalize_name(req.name) in FAMILY and req.url is None:
-                spec, labels = _strip_local(req.specifier)
-                for label in labels - {backend}:
-                    problems.append(
-                        f"{where}: {text!r} pins the local label +{label}, but the backend is "
-                        f"{backend}. Fix: drop +{label} from the requirement; hatch-torch adds "
-                        f"the label of the chosen backend."
-                    )
-                family.append(_Req(where, text, req, spec))
+    family, problems = _family(groups, prefix)
+    problems += [
+        f"{r.where}: {r.text!r} pins the local label +{label}, but the backend is {backend}. "
+        f"Fix: drop +{label} from the requirement; hatch-torch adds the label of the chosen backend."
+        for r in family
+        for label in sorted(r.labels - {backend})
+    ]
     if problems:
         raise ConfigurationError(problems)
     torch = _pick_torch(family, backend, data) if family else None
