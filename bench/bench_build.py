@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hatch_torch._build import build_all  # noqa: E402
+from hatch_torch.publish.build import build_all  # noqa: E402
 
 MINIMAL = ROOT / "test-projects" / "minimal"
 

@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hatch_torch._detect import clear_cache, detect  # noqa: E402
+from hatch_torch.detection.core import clear_cache, detect  # noqa: E402
 
 SMI = """#!/bin/sh
 echo run >> "{marks}"

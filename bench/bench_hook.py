@@ -36,7 +36,7 @@ def build_once(project: Path, out: Path) -> float:
 
 
 IMPORT_HOOK = (
-    "import time; t = time.perf_counter(); import hatch_torch.hooks; from hatch_torch._data import load; load(); "
+    "import time; t = time.perf_counter(); import hatch_torch.hooks; from hatch_torch.data.model import load; load(); "
     "print(time.perf_counter() - t)"
 )
 IMPORT_BASE = "import time; t = time.perf_counter(); import hatchling.builders.wheel; print(time.perf_counter() - t)"

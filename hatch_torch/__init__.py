@@ -5,21 +5,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from hatch_torch._detect import Detection, detect
-    from hatch_torch._errors import ConfigurationError, HatchTorchError
-    from hatch_torch._pins import Resolution, resolve
+    from hatch_torch.detection.core import Detection, detect
+    from hatch_torch.pins.resolve import Resolution, resolve
+    from hatch_torch.util.errors import ConfigurationError, HatchTorchError
 
 __all__ = ["ConfigurationError", "Detection", "HatchTorchError", "Resolution", "detect", "resolve"]
 __version__ = "0.1.0"
 
 # Imported on first use, so that loading the build hook stays cheap.
 _LAZY = {
-    "Detection": "hatch_torch._detect",
-    "detect": "hatch_torch._detect",
-    "ConfigurationError": "hatch_torch._errors",
-    "HatchTorchError": "hatch_torch._errors",
-    "Resolution": "hatch_torch._pins",
-    "resolve": "hatch_torch._pins",
+    "Detection": "hatch_torch.detection.core",
+    "detect": "hatch_torch.detection.core",
+    "ConfigurationError": "hatch_torch.util.errors",
+    "HatchTorchError": "hatch_torch.util.errors",
+    "Resolution": "hatch_torch.pins.resolve",
+    "resolve": "hatch_torch.pins.resolve",
 }
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from hatchling.plugin import hookimpl
 
-from hatch_torch._hook import TorchMetadataHook
+from hatch_torch.hook.metadata import TorchMetadataHook
 
 
 @hookimpl

@@ -449,7 +449,7 @@ def _raw_data(data: dict[str, Any] | str | Path | None) -> dict[str, Any]:
     if isinstance(data, dict):
         return data
     if data is None:
-        from hatch_torch._data import load
+        from hatch_torch.data.model import load
 
         return load().raw
     raw: dict[str, Any] = json.loads(Path(data).read_text(encoding="utf-8"))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from packaging.version import Version
 
-from hatch_torch._data import load
+from hatch_torch.data.model import load
 
 
 def test_covers_every_release_from_2_0_to_2_13() -> None:

@@ -5,8 +5,8 @@ from packaging.markers import Marker
 from packaging.requirements import Requirement
 
 from hatch_torch import ConfigurationError, resolve
-from hatch_torch._data import load
-from hatch_torch._platforms import PLATFORMS
+from hatch_torch.data.model import load
+from hatch_torch.pins.platforms import PLATFORMS
 
 ENVS = {
     key: {"sys_platform": os_name, "platform_machine": machine, "python_version": "3.12", "extra": ""}

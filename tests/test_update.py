@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from fake_index import FakeIndex
 
-from hatch_torch._data import DATA_FILE
-from hatch_torch._simple_index import project_files
+from hatch_torch.data.model import DATA_FILE
+from hatch_torch.data.simple_index import project_files
 
 BUNDLED: dict[str, Any] = json.loads(DATA_FILE.read_text())
 

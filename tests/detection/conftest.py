@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from machines import Machine
 
-from hatch_torch._detect import clear_cache
+from hatch_torch.detection.core import clear_cache
 
 HERE = Path(__file__).parent
 

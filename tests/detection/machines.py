@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from hatch_torch._detect import Detection, detect
+from hatch_torch.detection.core import Detection, detect
 
 
 class Machine:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from machines import Machine, probe
 
-from hatch_torch.detectors.amd import gfx_name
+from hatch_torch.detection.vendors.amd import gfx_name
 
 
 @pytest.mark.parametrize(

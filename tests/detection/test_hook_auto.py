@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from hatch_torch import _detect
-from hatch_torch._config import parse
-from hatch_torch._detect import DetectionError
-from hatch_torch._errors import ConfigurationError
-from hatch_torch._hook import TorchMetadataHook
+from hatch_torch.detection import core as _detect
+from hatch_torch.detection.core import DetectionError
+from hatch_torch.hook.metadata import TorchMetadataHook
+from hatch_torch.hook.settings import parse
+from hatch_torch.util.errors import ConfigurationError
 
 
 @pytest.fixture

@@ -191,7 +191,7 @@ def test_hanging_nvidia_smi_costs_its_timeout_once(machine: Machine) -> None:
     assert time.monotonic() - start < 5
     assert "timed out after 0.5s" in probe(result, "nvidia.smi").detail
     assert result.backend == "cpu"
-    from hatch_torch._detect import clear_cache
+    from hatch_torch.detection.core import clear_cache
 
     clear_cache()  # as in another process of the same build
     start = time.monotonic()
@@ -202,8 +202,8 @@ def test_hanging_nvidia_smi_costs_its_timeout_once(machine: Machine) -> None:
 
 
 def test_a_plugin_that_raises_fails_alone(nv_machine: Machine, monkeypatch: pytest.MonkeyPatch) -> None:
-    from hatch_torch import _plugins
-    from hatch_torch._hookspecs import hookimpl
+    from hatch_torch.plugins import manager as _plugins
+    from hatch_torch.plugins.spec import hookimpl
 
     class Broken:
         @hookimpl

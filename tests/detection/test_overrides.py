@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from machines import Machine, probe
 
-from hatch_torch._detect import DetectionError
+from hatch_torch.detection.core import DetectionError
 
 
 @pytest.mark.parametrize(
@@ -95,7 +95,7 @@ def test_to_dict_is_json_ready(machine: Machine) -> None:
     [({"torch": "bad"}, "torch specifier 'bad' is not valid"), ({"platform": "solaris"}, "platform 'solaris'")],
 )
 def test_bad_arguments_name_the_fix(machine: Machine, kwargs: dict[str, str], message: str) -> None:
-    from hatch_torch._errors import ConfigurationError
+    from hatch_torch.util.errors import ConfigurationError
 
     with pytest.raises(ConfigurationError, match=message):
         machine.detect(**kwargs)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from machines import Machine
 
-from hatch_torch import _plugins
-from hatch_torch._data import load
-from hatch_torch._hookspecs import hookimpl
-from hatch_torch._merge import merged
+from hatch_torch.data.merge import merged
+from hatch_torch.data.model import load
 from hatch_torch.plugin import BackendSpec, Device, ProbeContext
+from hatch_torch.plugins import manager as _plugins
+from hatch_torch.plugins.spec import hookimpl
 
 LINUX = {"linux_x86_64": "npu"}
 

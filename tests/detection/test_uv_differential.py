@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from hatch_torch._data import load
+from hatch_torch.data.model import load
 
 UV = shutil.which("uv")
 UNSHARE = shutil.which("unshare")
@@ -141,7 +141,7 @@ def test_knowing_the_gpu_we_choose_better(
     differential: dict[str, dict[str, object]], tmp_path: Path, driver: str, model: str, ours: str, why: str
 ) -> None:
     """Same driver as uv saw; we also read the GPU model from procfs, so kernels decide too."""
-    from hatch_torch._detect import detect
+    from hatch_torch.detection.core import detect
 
     gpu = tmp_path / "proc/driver/nvidia/gpus/0000:01:00.0"
     gpu.mkdir(parents=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from buildkit import TEST_PROJECTS, Artifacts, BuildError, ProjectBuilds, read_metadata, requires_dist
 
-from hatch_torch._data import load
+from hatch_torch.data.model import load
 
 pytestmark = pytest.mark.integration
 

@@ -23,7 +23,7 @@ from torch_expect import (
 )
 
 from hatch_torch import resolve
-from hatch_torch._data import load
+from hatch_torch.data.model import load
 
 pytestmark = pytest.mark.integration
 

@@ -22,8 +22,8 @@ from torch_expect import (
     triton_package,
 )
 
-from hatch_torch._data import load
-from hatch_torch._platforms import marker_against, marker_for
+from hatch_torch.data.model import load
+from hatch_torch.pins.platforms import marker_against, marker_for
 
 pytestmark = pytest.mark.integration
 

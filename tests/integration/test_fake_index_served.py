@@ -16,7 +16,7 @@ import pytest
 from fake_index import JSON_TYPE, PLATFORM_TAGS, FakeIndex
 from torch_expect import release_data_with
 
-from hatch_torch._data import load
+from hatch_torch.data.model import load
 
 pytestmark = pytest.mark.integration
 

@@ -22,7 +22,7 @@ from torch_expect import (
     triton_package,
 )
 
-from hatch_torch._data import ReleaseData, load
+from hatch_torch.data.model import ReleaseData, load
 
 pytestmark = pytest.mark.integration
 

@@ -21,11 +21,11 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-from hatch_torch._data import ReleaseData, load
+from hatch_torch.data.model import ReleaseData, load
 
 FAMILY = ("torch", "torchvision", "torchaudio")
 #: platform key -> (sys_platform, platform_machine, platform_system) as Python reports them there; written out
-#: here (not taken from hatch_torch._platforms) so a wrong marker in the package cannot agree with itself
+#: here (not taken from hatch_torch.pins.platforms) so a wrong marker in the package cannot agree with itself
 PLATFORMS = {
     "linux_x86_64": ("linux", "x86_64", "Linux"),
     "linux_aarch64": ("linux", "aarch64", "Linux"),

@@ -21,7 +21,7 @@ from fake_index import FakeIndex
 from packaging.version import Version
 from publish_helpers import SiteServer
 
-from hatch_torch._data import load
+from hatch_torch.data.model import load
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from publish_helpers import make_wheel
 
-from hatch_torch._index_site import MANIFEST
 from hatch_torch.cli import main
+from hatch_torch.publish.wheels import MANIFEST
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -181,7 +181,7 @@ def test_changed_wheel_in_site_is_reported(tmp_path: Path, capsys: pytest.Captur
 def test_failure_while_writing_leaves_the_old_site(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from hatch_torch import _index_site
+    from hatch_torch.publish import site as _index_site
 
     site = tmp_path / "site"
     make_wheel(tmp_path / "a" / "cu130", version="1.2.0+cu130")

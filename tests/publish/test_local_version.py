@@ -14,9 +14,9 @@ from hatchling import build as hatchling_build
 from packaging.version import Version
 
 from hatch_torch import ConfigurationError
-from hatch_torch._data import ReleaseData, load
-from hatch_torch._local_version import label_for, labelled
-from hatch_torch._pins import Resolution
+from hatch_torch.data.model import ReleaseData, load
+from hatch_torch.hook.local_version import label_for, labelled
+from hatch_torch.pins.resolve import Resolution
 
 HOOK = 'dependencies = ["numpy>=1.26", "torch>=2.6,<2.11", "torchvision"]\n'
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from hatch_torch._data import load
-from hatch_torch._matrix import RUNNERS
 from hatch_torch.cli import build_parser, main
+from hatch_torch.data.model import load
+from hatch_torch.publish.matrix import RUNNERS
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

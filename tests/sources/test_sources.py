@@ -11,7 +11,7 @@ import pytest
 import tomlkit
 from sources_helpers import HOOK, SEED_001, sources, write
 
-from hatch_torch import _atomic
+from hatch_torch.util import atomic as _atomic
 
 LINUX_WIN = "sys_platform == 'linux' or (sys_platform == 'win32' and platform_machine == 'AMD64')"
 LINUX_X86 = "sys_platform == 'linux' and platform_machine == 'x86_64'"

@@ -14,7 +14,7 @@ import pytest
 from fake_index import FakeIndex
 from sources_helpers import HOOK, SEED_001, installed, offline_wheelhouse, resolved, sources, uv, uv_env, write
 
-from hatch_torch._data import load
+from hatch_torch.data.model import load
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

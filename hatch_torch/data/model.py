@@ -1,0 +1,77 @@
+"""The bundled release facts: which torch releases exist for which backend and platform."""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from packaging.version import Version
+
+DATA_FILE = Path(__file__).parent / "releases.json"
+#: Set to a JSON file to use other release data (for mirrors and for testing new releases).
+DATA_ENV = "HATCH_TORCH_DATA"
+
+Labels = dict[str, str]  # platform -> local label ("" = the wheel carries no label)
+
+
+class ReleaseData:
+    """Read-only view of the release data file."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+        self.backends: dict[str, dict[str, Any]] = raw["backends"]
+        self.releases: dict[str, dict[str, Any]] = raw["releases"]
+        self.platforms: list[str] = raw["platforms"]
+        # newest first, so the first match of a specifier is the pick
+        self.versions: list[Version] = sorted((Version(v) for v in self.releases), reverse=True)
+
+    def releases_for(self, backend: str) -> list[Version]:
+        """torch releases (newest first) that the backend's index publishes."""
+        return [v for v in self.versions if backend in self.releases[str(v)]["backends"]]
+
+    def companion_version(self, torch: Version, package: str) -> str | None:
+        """The torchvision/torchaudio release that goes with a torch release, if any."""
+        if package == "torch":
+            return str(torch)
+        found: str | None = self.releases[str(torch)]["versions"].get(package)
+        return found
+
+    def labels(self, torch: Version, backend: str, package: str) -> Labels:
+        """Platform -> local label for ``package`` on the backend's index, for this torch release."""
+        entry: Labels = self.releases[str(torch)]["backends"].get(backend, {}).get(package, {})
+        return entry
+
+    def index_url(self, backend: str, template: str | None = None) -> str:
+        if template is None and "index" in self.backends.get(backend, {}):
+            return str(self.backends[backend]["index"])  # a plugin backend on its own index
+        return (template or "https://download.pytorch.org/whl/{backend}").format(backend=backend)
+
+
+@cache
+def _load(path: str) -> ReleaseData:
+    with open(path, encoding="utf-8") as f:
+        return ReleaseData(json.load(f))
+
+
+def load() -> ReleaseData:
+    """The release data in effect: ``$HATCH_TORCH_DATA`` or the bundled file, plus plugin backends."""
+    from hatch_torch.plugins.manager import blocked_names, third_party
+
+    path, blocked = os.environ.get(DATA_ENV) or str(DATA_FILE), blocked_names()
+    if not third_party(blocked)[0]:
+        return _load(path)  # no plugins: no merge, no pluggy import
+    return _with_plugins(path, blocked)
+
+
+@cache
+def _with_plugins(path: str, blocked: str) -> ReleaseData:
+    from hatch_torch.data.merge import merged
+    from hatch_torch.plugins.manager import manager
+
+    plugins = manager(blocked)
+    data, problems = merged(_load(path), plugins.backends())
+    plugins.errors += [("data", p) for p in problems]
+    return data

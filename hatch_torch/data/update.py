@@ -1,0 +1,129 @@
+"""Regenerate the release data from a PyTorch-style index, so a new release needs no code change."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+from packaging.version import Version
+
+from hatch_torch.data.model import DATA_ENV, DATA_FILE, load
+from hatch_torch.pins.platforms import platform_of
+from hatch_torch.util.atomic import write_text
+
+FIRST = Version("2.0.0")
+#: offset between torch and torchvision minor versions (torch 2.10 <-> torchvision 0.25)
+VISION_OFFSET = 15
+_PY = re.compile(r"^cp(\d)(\d+)(t?)$")
+
+Found = dict[str, dict[str, dict[str, str]]]  # package -> version -> platform -> label
+
+
+def read_backend(index_url: str, backend: str, packages: list[str]) -> tuple[Found, dict[str, set[str]]]:
+    """Wheels per package/version/platform on one backend's index, and the CPython tags per torch version."""
+    from hatch_torch.data.simple_index import project_files
+
+    found: Found = {}
+    pythons: dict[str, set[str]] = {}
+    for package in packages:
+        files = project_files(f"{index_url.rstrip('/')}/{backend}/{package}/") or []
+        for filename in files:
+            try:
+                _, version, _, tags = parse_wheel_filename(filename)
+            except InvalidWheelFilename:
+                continue
+            label = version.local or ""
+            # Only the backend's own label (or none) is canonical: git-hash labels are stray builds.
+            if version.is_prerelease or version.is_devrelease or label not in ("", backend):
+                continue
+            public = version.public
+            if package == "torch" and version < FIRST:
+                continue
+            for tag in tags:
+                platform = platform_of(tag.platform)
+                if platform is None:
+                    continue
+                found.setdefault(package, {}).setdefault(public, {})[platform] = label
+                if package == "torch" and (m := _PY.match(tag.abi if tag.abi.startswith("cp") else tag.interpreter)):
+                    pythons.setdefault(public, set()).add(f"{m[1]}.{m[2]}{m[3]}")
+    return found, pythons
+
+
+def _series(package: str, torch: Version) -> tuple[int, ...]:
+    """The companion's release series for a torch release (torch 2.10 -> torchvision 0.25, torchaudio 2.10)."""
+    return (0, torch.minor + VISION_OFFSET) if package == "torchvision" else torch.release[:2]
+
+
+def _pair(package: str, torch_versions: list[Version], companions: list[Version]) -> dict[str, str]:
+    """Pair torch patch releases with a companion's, series by series, in release order."""
+    pairs: dict[str, str] = {}
+    for torch in torch_versions:
+        series = sorted(v for v in torch_versions if v.release[:2] == torch.release[:2])
+        mates = sorted(c for c in companions if c.release[:2] == _series(package, torch))
+        if mates:
+            pairs[str(torch)] = str(mates[min(series.index(torch), len(mates) - 1)])
+    return pairs
+
+
+def _python_key(tag: str) -> tuple[bool, int, int]:
+    """3.10 ... 3.14, then the free-threaded 3.13t, 3.14t (the order of the data file)."""
+    major, minor = tag.rstrip("t").split(".")
+    return tag.endswith("t"), int(major), int(minor)
+
+
+def update(index_url: str, output: str | None = None, backends: list[str] | None = None) -> str:
+    """Rebuild the release table from the index and write it; returns a one-line summary."""
+    data = load()
+    raw: dict[str, Any] = json.loads(json.dumps(data.raw))
+    packages: list[str] = raw["packages"]
+    names = backends or list(raw["backends"])
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = dict(zip(names, pool.map(lambda b: read_backend(index_url, b, packages), names), strict=True))
+    tag = "IDX"
+    raw["sources"][tag] = f"read from {index_url} on {datetime.date.today().isoformat()}"
+    releases: dict[str, dict[str, Any]] = raw["releases"]
+    for release in releases.values():  # the index is the truth for the backends read
+        for backend in names:
+            release["backends"].pop(backend, None)
+    seen: dict[str, set[Version]] = {p: set() for p in packages}
+    all_pythons: dict[str, set[str]] = {}
+    for backend, (found, pythons) in results.items():
+        for package, versions in found.items():
+            seen[package].update(Version(v) for v in versions)
+        for version, tags in pythons.items():
+            all_pythons.setdefault(version, set()).update(tags)
+        if backend not in raw["backends"]:
+            kind = "cuda" if backend.startswith("cu") else "rocm" if backend.startswith("rocm") else backend
+            raw["backends"][backend] = {"kind": kind, "source": [tag]}
+    torch_versions = sorted(seen["torch"])
+    pairs = {p: _pair(p, torch_versions, sorted(seen[p])) for p in packages if p != "torch"}
+    added = []
+    for torch in torch_versions:
+        key = str(torch)
+        if key not in releases:
+            added.append(key)
+            companions = {p: pairs[p][key] for p in pairs if key in pairs[p]}
+            releases[key] = {"versions": companions, "python": [], "backends": {}, "source": [tag]}
+        release = releases[key]
+        if all_pythons.get(key):
+            release["python"] = sorted(all_pythons[key], key=_python_key)
+        for backend, (found, _) in results.items():
+            entry = {}
+            for package in packages:
+                version = key if package == "torch" else release["versions"].get(package)
+                labels = found.get(package, {}).get(version or "")
+                if labels:
+                    entry[package] = dict(sorted(labels.items(), key=lambda kv: raw["platforms"].index(kv[0])))
+            if "torch" in entry:
+                release["backends"][backend] = entry
+    raw["releases"] = {k: releases[k] for k in sorted(releases, key=Version) if releases[k]["backends"]}
+    target = Path(output or os.environ.get(DATA_ENV) or DATA_FILE)
+    write_text(target, json.dumps(raw, indent=1) + "\n")
+    new = f" (new: {', '.join(added)})" if added else ""
+    return f"wrote {target}: {len(raw['releases'])} torch releases{new} from {len(names)} backends at {index_url}"

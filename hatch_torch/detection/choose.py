@@ -1,0 +1,226 @@
+"""Pick a backend from what detection found, the torch specifier and the release data.
+
+For each device kind (cuda, then rocm, then xpu, then plugin kinds by priority), backends are tried
+newest first. A backend is taken when (1) the driver meets its floor, (2) the torch release it would
+pin (the newest satisfying the specifier that the index publishes for this platform) has kernels for
+every visible GPU of that kind, and (3) such a release exists. Nothing fits: cpu.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from packaging.specifiers import SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from hatch_torch.data.model import ReleaseData
+from hatch_torch.detection.probe import Device, ProbeContext
+from hatch_torch.detection.rows import Release, Rows, cc_tuple, index
+
+PRIORITY = {"cuda": 10, "rocm": 20, "xpu": 30}
+VENDOR = {"cuda": "NVIDIA", "rocm": "AMD", "xpu": "Intel"}
+#: plugin answer for (backend, kind, device, torch, platform): True/False, or None = no opinion
+Supports = Callable[..., tuple[bool | None, str]]
+
+
+@dataclass
+class Choice:
+    backend: str
+    release: str | None = None
+    reasons: list[str] = field(default_factory=list)
+    rejected: dict[str, str] = field(default_factory=dict)
+
+
+def _version(text: str) -> Version | None:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
+
+
+class Chooser:
+    def __init__(self, ctx: ProbeContext, spec: SpecifierSet, data: ReleaseData, supports: Supports) -> None:
+        self.ctx, self.spec, self.data, self.supports = ctx, spec, data, supports
+        self.index = index(data)
+        wsl = ctx.versions.get("wsl") == "1"
+        self.os_key = "windows" if ctx.os == "win" or wsl else "linux"
+
+    def choose(self) -> Choice:
+        ctx = self.ctx
+        choice = Choice("cpu")
+        for d in ctx.devices:
+            if not d.kind:
+                choice.reasons.append(f"ignored {_describe(d)}: {d.note or 'no PyTorch backend for it'}")
+        if ctx.os == "macos":
+            choice.reasons.append("macOS: the default wheels (CPU and MPS) are the cpu choice")
+            return choice
+        kinds = sorted({d.kind for d in ctx.devices if d.kind}, key=self._priority)
+        if len(kinds) > 1:
+            choice.reasons.append(
+                "GPUs of several vendors: the first kind in the order cuda, rocm, xpu, plugin kinds "
+                f"that has a fitting backend wins ({', '.join(kinds)} found)"
+            )
+        for kind in kinds:
+            devices = [d for d in ctx.devices if d.kind == kind]
+            picked = self._pick(kind, devices, choice)
+            if picked is None:
+                # GPUs no backend of this kind serves at all (an APU, a Kepler card) do not block the rest
+                served = [d for d in devices if self._ever_supported(kind, d)]
+                if served and len(served) < len(devices):
+                    for d in devices:
+                        if d not in served:
+                            choice.reasons.append(f"left out {_describe(d)}: no {kind} backend has kernels for it")
+                    picked = self._pick(kind, served, choice)
+            if picked is not None:
+                choice.backend, choice.release = picked
+                return choice
+        if not ctx.devices:
+            choice.reasons.append("no accelerator found: cpu")
+        elif kinds:
+            choice.reasons.append("no backend fits the GPUs found, the driver and the torch specifier: cpu")
+        else:
+            choice.reasons.append("no GPU that a PyTorch backend serves: cpu")
+        return choice
+
+    def _priority(self, kind: str) -> tuple[int, str]:
+        plugin = [info.get("priority", 50) for info in self.data.backends.values() if info.get("kind") == kind]
+        return PRIORITY.get(kind, min(plugin, default=50)), kind
+
+    def _candidates(self, kind: str) -> list[str]:
+        return [b for b, info in reversed(self.data.backends.items()) if info.get("kind") == kind]
+
+    def _pick(self, kind: str, devices: list[Device], choice: Choice) -> tuple[str, str] | None:
+        """Each backend is judged at the release ``pins`` would take for it; among those that fit, the
+        newest torch release wins, then the newest backend for it."""
+        candidates = self._candidates(kind)
+        if not candidates:
+            choice.reasons.append(f"no {kind} backend in the release data for {len(devices)} device(s)")
+        # the newest release any backend could give: the first (newest) backend fitting at it wins outright
+        tops = [r.version for r in map(self.release_for, candidates) if r is not None and not r.unofficial]
+        top = max(tops, default=None)
+        fits: list[tuple[Version, int, str, str]] = []
+        for order, backend in zip(range(len(candidates), 0, -1), candidates, strict=False):
+            release, why = self._check(backend, kind, devices)
+            if release is None:
+                choice.rejected[backend] = why
+                continue
+            fits.append((release, order, backend, why))
+            if release == top:
+                break
+        if not fits:
+            return None
+        release, _, backend, why = max(fits)
+        for other_release, _, other, _ in fits:
+            if other != backend:
+                choice.rejected[other] = f"fits, but torch {other_release}+{other} is older or the backend older"
+        for d in devices:
+            if not d.arch:
+                choice.reasons.append(f"architecture of {_describe(d)} unknown: assumed to be served by {backend}")
+        span = ", ".join(sorted({d.arch or "?" for d in devices}))
+        choice.reasons.append(
+            f"chose {backend}: torch {release}+{backend} is the newest torch {self.spec or '(any)'} for "
+            f"{self.ctx.platform} with kernels for every {VENDOR.get(kind, kind)} GPU ({span}), {why}"
+        )
+        return backend, str(release)
+
+    def release_for(self, backend: str) -> Release | None:
+        """The release ``pins`` would take: newest on the index for this platform satisfying the specifier."""
+        return self.index.release_for(backend, self.spec, self.ctx.platform)
+
+    def _check(self, backend: str, kind: str, devices: list[Device]) -> tuple[Version | None, str]:
+        """(release, why it fits) or (None, why not)."""
+        rel = self.release_for(backend)
+        if rel is None:
+            return None, f"publishes no torch {self.spec or '(any)'} for {self.ctx.platform}"
+        release = rel.version
+        if rel.unofficial:
+            return None, f"torch {release}+{backend} is an unofficial Linux-only extra build; not chosen by auto"
+        ok, driver_why = self._driver_ok(backend)
+        if not ok:
+            return None, driver_why
+        for d in devices:
+            supported, why = self._kernels(backend, kind, d, release)
+            if not supported:
+                return None, f"torch {release}+{backend} has no kernels for {_describe(d)} ({why})"
+        return release, driver_why
+
+    def _driver_ok(self, backend: str) -> tuple[bool, str]:
+        info = self.data.backends[backend]
+        floor = info.get("driver", {}).get(self.os_key)
+        if not floor:
+            kind = info.get("kind")
+            return True, "the ROCm runtime ships in the wheels" if kind == "rocm" else f"no driver floor for {kind}"
+        raw = self.ctx.versions.get("nvidia_driver", "")
+        driver = _version(raw)
+        if driver is not None:
+            if driver >= Version(floor):
+                return True, f"driver {raw} meets its floor {floor}"
+            return False, f"needs driver >= {floor} ({self.os_key}), found {raw}"
+        cuda = self.ctx.versions.get("cuda_driver", "")
+        if cuda and info.get("cuda"):
+            if cc_tuple(info["cuda"])[0] <= cc_tuple(cuda)[0]:
+                return True, f"CUDA {info['cuda']} runs on a driver for CUDA {cuda}"
+            return False, f"needs CUDA {info['cuda']}, the driver supports CUDA {cuda}"
+        return True, "(driver version unknown: assumed to meet the floor)"
+
+    def _rows(self, backend: str, release: Version, platform: str) -> list[Rows]:
+        return [r for r in self.index.rows.get((backend, platform), []) if r.spec.contains(release)]
+
+    def _kernels(self, backend: str, kind: str, device: Device, release: Version) -> tuple[bool, str]:
+        answer, plugin = self.supports(
+            backend=backend, kind=kind, device=device, torch=str(release), platform=self.ctx.platform
+        )
+        if answer is not None:
+            return answer, f"plugin {plugin} says so"
+        if not device.arch:
+            return True, "architecture unknown: assumed supported"
+        if kind == "cuda":
+            return self._cuda_kernels(backend, device, release)
+        if kind == "rocm":
+            gfx = self.data.backends[backend].get("gfx")
+            if gfx is None:
+                return True, "no gfx list known: assumed supported"
+            return device.arch in gfx, f"gfx list {' '.join(gfx)}"
+        return True, "no kernel list for this kind: assumed supported"
+
+    def _cuda_kernels(self, backend: str, device: Device, release: Version) -> tuple[bool, str]:
+        rows = self._rows(backend, release, self.ctx.platform) or self._rows(backend, release, "linux_x86_64")
+        if not rows:
+            return True, "no sm list known: assumed supported"
+        row = rows[-1]
+        cc = cc_tuple(device.arch)
+        # SASS runs on the same major with an equal or higher minor
+        if any(s[0] == cc[0] and s[1] <= cc[1] for s in row.sm):
+            return True, "SASS"
+        ptx = row.ptx
+        if ptx and cc_tuple(ptx) <= cc:
+            if self._ptx_jit_ok(backend):
+                return True, f"PTX {ptx} JIT"
+            return False, f"PTX {ptx} needs a driver that supports CUDA {self.data.backends[backend].get('cuda')}"
+        return False, f"sm list {row.listed}"
+
+    def _ptx_jit_ok(self, backend: str) -> bool:
+        info = self.data.backends[backend]
+        floor = info.get("toolkit_driver", {}).get(self.os_key)
+        driver = _version(self.ctx.versions.get("nvidia_driver", ""))
+        if floor and driver is not None:
+            return driver >= Version(floor)
+        cuda = self.ctx.versions.get("cuda_driver", "")
+        if cuda and info.get("cuda"):
+            return cc_tuple(cuda) >= cc_tuple(info["cuda"])
+        return True
+
+    def _ever_supported(self, kind: str, device: Device) -> bool:
+        for backend in self._candidates(kind):
+            for rel in self.index.releases.get(backend, []):
+                on_platform = self.ctx.platform in rel.platforms
+                if on_platform and self._kernels(backend, kind, device, rel.version)[0]:
+                    return True
+        return False
+
+
+def _describe(d: Device) -> str:
+    arch = f"sm_{d.arch.replace('.', '')}" if d.kind == "cuda" and d.arch else d.arch
+    bits = [d.name or d.vendor, arch, d.pci_id]
+    return " ".join(b for b in bits if b)

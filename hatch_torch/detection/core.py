@@ -1,0 +1,183 @@
+"""Accelerator detection: probe the machine through the plugins, then choose the backend.
+
+``detect()`` is what ``auto`` means for the hook, ``pins`` and ``hatch-torch detect``. Probing is
+cached per process (keyed by root, platform and environment), so a build probes once.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import os
+import platform as _platform
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from hatch_torch.detection.probe import Device, ProbeContext, ProbeRecord, as_dict
+from hatch_torch.pins.platforms import PLATFORMS
+from hatch_torch.util.errors import ConfigurationError, HatchTorchError
+
+if TYPE_CHECKING:
+    from hatch_torch.plugins.manager import Plugins
+
+#: Make detection failures fatal (for CI that must not silently publish cpu wheels).
+STRICT_ENV = "HATCH_TORCH_STRICT_DETECTION"
+_TRUE = ("1", "true", "yes", "on")
+
+
+class DetectionError(HatchTorchError):
+    """Strict detection found a failed probe or no accelerator."""
+
+
+@dataclass
+class Detection:
+    """What detection found and the backend it chose, with the reasons."""
+
+    backend: str
+    reasons: list[str] = field(default_factory=list)
+    platform: str = ""
+    torch: str = ""
+    release: str | None = None
+    devices: list[Device] = field(default_factory=list)
+    versions: dict[str, str] = field(default_factory=dict)
+    probes: list[ProbeRecord] = field(default_factory=list)
+    rejected: dict[str, str] = field(default_factory=dict)
+    plugins: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return as_dict(self)
+
+    def failures(self) -> list[ProbeRecord]:
+        return [p for p in self.probes if p.status == "failed"]
+
+
+def current_platform() -> str:
+    """This interpreter's platform key (linux_x86_64, win_amd64, macos_arm64...)."""
+    machine = _platform.machine().lower()
+    machine = {"amd64": "x86_64", "arm64": "aarch64"}.get(machine, machine)
+    if sys.platform.startswith("linux"):
+        return f"linux_{machine}"
+    if sys.platform == "darwin":
+        return "macos_arm64" if machine == "aarch64" else f"macos_{machine}"
+    if sys.platform == "win32":
+        return "win_arm64" if machine == "aarch64" else "win_amd64"
+    return f"{sys.platform}_{machine}"
+
+
+def detect(
+    torch: str | SpecifierSet | None = None,
+    *,
+    platform: str | None = None,
+    root: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    strict: bool | None = None,
+) -> Detection:
+    """Choose the backend for this machine and the torch specifier being pinned.
+
+    ``root`` and ``environ`` let tests and simulations present another machine (a fake sysfs/procfs
+    tree, fake tools on ``PATH``). ``strict`` (default: ``$HATCH_TORCH_STRICT_DETECTION``) raises
+    :class:`DetectionError` when a probe failed or nothing was found.
+    """
+    from hatch_torch.data.model import load
+    from hatch_torch.detection.choose import Chooser
+
+    env = os.environ if environ is None else environ
+    spec = torch if isinstance(torch, SpecifierSet) else _specifier(torch or "")
+    if platform is not None and platform not in PLATFORMS:
+        raise ConfigurationError([f"platform {platform!r} is not known. Fix: use one of {', '.join(PLATFORMS)}."])
+    plat = platform or current_platform()
+    ctx = _probe(str(root or "/"), plat, tuple(sorted(env.items())))
+    plugins = _plugins(env)
+    choice = Chooser(ctx, spec, load(), plugins.supports).choose()
+    found = _summary(ctx) + [f"plugin {name}: {error}" for name, error in plugins.errors]
+    result = Detection(
+        choice.backend,
+        [*found, *ctx.notes, *choice.reasons],
+        plat,
+        str(spec),
+        choice.release,
+        ctx.devices,
+        ctx.versions,
+        ctx.probes,
+        choice.rejected,
+        {"blocked": list(plugins.blocked), "errors": [f"{n}: {e}" for n, e in plugins.errors]},
+    )
+    if strict if strict is not None else env.get(STRICT_ENV, "").strip().lower() in _TRUE:
+        _enforce(result)
+    return result
+
+
+def _specifier(text: str) -> SpecifierSet:
+    try:
+        return SpecifierSet(text)
+    except InvalidSpecifier as exc:
+        raise ConfigurationError(
+            [f"torch specifier {text!r} is not valid ({exc}). Fix: write it like '>=2.6,<2.11'."]
+        ) from None
+
+
+def _plugins(environ: Mapping[str, str]) -> Plugins:
+    from hatch_torch.detection.vendors import BUILTINS
+    from hatch_torch.plugins import manager
+
+    return manager.current(environ).with_builtins(BUILTINS)
+
+
+def clear_cache() -> None:
+    """Forget probe results (the machine changed, or a test presents another one)."""
+    _probe_cached.cache_clear()
+
+
+def _probe(root: str, plat: str, env_items: tuple[tuple[str, str], ...]) -> ProbeContext:
+    """A copy of the cached probe result that callers may change."""
+    ctx = _probe_cached(root, plat, env_items)
+    return dataclasses.replace(
+        ctx,
+        devices=[copy.copy(d) for d in ctx.devices],
+        versions=dict(ctx.versions),
+        probes=list(ctx.probes),
+        notes=list(ctx.notes),
+        settled=set(ctx.settled),
+    )
+
+
+@lru_cache(maxsize=16)
+def _probe_cached(root: str, plat: str, env_items: tuple[tuple[str, str], ...]) -> ProbeContext:
+    environ = dict(env_items)
+    ctx = ProbeContext(Path(root), environ, plat)
+    _plugins(environ).probe(ctx)
+    return ctx
+
+
+def _summary(ctx: ProbeContext) -> list[str]:
+    from hatch_torch.detection.choose import _describe
+
+    lines = []
+    for vendor in dict.fromkeys(d.vendor for d in ctx.devices):
+        devices = ctx.of(vendor)
+        lines.append(f"found {len(devices)} {vendor} device(s): " + "; ".join(_describe(d) for d in devices))
+    versions = ", ".join(f"{k} {v}" for k, v in ctx.versions.items() if k != "wsl")
+    if versions:
+        lines.append(f"versions: {versions}" + (" (WSL)" if ctx.versions.get("wsl") else ""))
+    for p in ctx.failures():
+        lines.append(f"probe {p.probe} failed: {p.detail}")
+    return lines
+
+
+def _enforce(result: Detection) -> None:
+    problems = [f"probe {p.probe} failed: {p.detail}" for p in result.failures()]
+    problems += result.plugins.get("errors", [])
+    if result.backend == "cpu" and not result.platform.startswith("macos"):
+        problems.append("no accelerator backend was chosen (cpu)")
+    if problems:
+        raise DetectionError(
+            f"accelerator detection failed ({STRICT_ENV} / strict-detection is on): "
+            + "; ".join(problems)
+            + ". Fix: set TORCH_BACKEND to the backend to build for, or repair the probe."
+        )

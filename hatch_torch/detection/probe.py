@@ -1,0 +1,188 @@
+"""What detectors see and report: the probe context, devices, versions and per-probe records."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hatch_torch.detection import hung as _hung
+
+#: Seconds a vendor tool (nvidia-smi, rocminfo...) may run before it counts as hanging.
+TIMEOUT_ENV = "HATCH_TORCH_TOOL_TIMEOUT"
+DEFAULT_TIMEOUT = 5.0
+
+
+@dataclass
+class Device:
+    """One accelerator. ``kind`` is the backend kind it can use ("cuda", "rocm", "xpu", a plugin's kind),
+    or "" when no PyTorch backend serves it (plain integrated graphics)."""
+
+    vendor: str
+    kind: str
+    name: str = ""
+    arch: str = ""  # compute capability "8.6", gfx target "gfx1100", Intel family "arc-a"
+    pci_id: str = ""  # "10de:2684"
+    index: int | None = None
+    uuid: str = ""
+    source: str = ""  # the probe that found it
+    note: str = ""
+
+
+@dataclass
+class ProbeRecord:
+    """One probe: what it tried, and whether it found something, nothing, failed, or was skipped."""
+
+    probe: str
+    status: str  # "found" | "nothing" | "failed" | "skipped"
+    detail: str
+    ms: float = 0.0
+
+
+class ProbeFailure(Exception):
+    """A probe could not answer (the message says why); detection goes on with the next one."""
+
+
+@dataclass
+class ProbeContext:
+    """The machine as detectors see it: a filesystem root, an environment, a platform, and what is found."""
+
+    root: Path
+    environ: Mapping[str, str]
+    platform: str
+    devices: list[Device] = field(default_factory=list)
+    versions: dict[str, str] = field(default_factory=dict)
+    probes: list[ProbeRecord] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    #: vendors an override settled; their probes are skipped
+    settled: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        root = str(self.root)
+        self._prefix = "" if root in ("/", "") else root.rstrip("/\\")
+        self.os = self.platform.split("_", 1)[0]
+
+    def fs(self, absolute: str) -> str:
+        """``absolute`` (a path like /sys/module/nvidia/version) under the root, as a string."""
+        return self._prefix + absolute if self._prefix else absolute
+
+    def path(self, absolute: str) -> Path:
+        """``absolute`` under the root, as a Path."""
+        return Path(self.fs(absolute))
+
+    def isdir(self, absolute: str) -> bool:
+        return os.path.isdir(self.fs(absolute))
+
+    def listdir(self, absolute: str) -> list[str]:
+        """Sorted entries of a directory under the root; [] if it does not exist."""
+        try:
+            return sorted(os.listdir(self.fs(absolute)))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        except OSError as exc:
+            raise ProbeFailure(f"cannot list {absolute}: {exc.strerror or exc}") from exc
+
+    def read(self, absolute: str, limit: int = 65536) -> str | None:
+        """The text of a file under the root, None if it does not exist; other errors raise ProbeFailure."""
+        try:
+            with open(self.fs(absolute), "rb") as f:
+                data = f.read(limit)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as exc:
+            raise ProbeFailure(f"cannot read {absolute}: {exc.strerror or exc}") from exc
+        return data.decode("utf-8", "replace")
+
+    def which(self, name: str, extra: tuple[str, ...] = ()) -> str | None:
+        """The executable ``name`` on this context's PATH (plus ``extra`` dirs under the root)."""
+        search = self.environ.get("PATH", "")
+        dirs = [self.fs(d) for d in extra]
+        return shutil.which(name, path=os.pathsep.join([search, *dirs]) if dirs else search)
+
+    def timeout(self) -> float:
+        try:
+            return float(self.environ.get(TIMEOUT_ENV, "") or DEFAULT_TIMEOUT)
+        except ValueError:
+            return DEFAULT_TIMEOUT
+
+    def run(self, argv: list[str]) -> str:
+        """Run a vendor tool with a bounded timeout; stdout, or ProbeFailure saying why not.
+
+        A tool that timed out is remembered for a while, so one build pays its timeout once.
+        """
+        if _hung.recently(argv[0]):
+            raise ProbeFailure(f"{argv[0]} hung earlier (timeout {self.timeout():g}s); not run again for now")
+        try:
+            done = subprocess.run(
+                argv,
+                capture_output=True,
+                timeout=self.timeout(),
+                env=dict(self.environ),
+                stdin=subprocess.DEVNULL,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            _hung.remember(argv[0])
+            raise ProbeFailure(f"{' '.join(argv)} timed out after {self.timeout():g}s") from exc
+        except OSError as exc:
+            raise ProbeFailure(f"cannot run {argv[0]}: {exc.strerror or exc}") from exc
+        out = done.stdout.decode("utf-8", "replace")
+        if done.returncode != 0:
+            err = (done.stderr.decode("utf-8", "replace") or out).strip().splitlines()
+            raise ProbeFailure(f"{' '.join(argv)} exited with {done.returncode}: {err[-1] if err else 'no output'}")
+        return out
+
+    def probe(self, name: str) -> _Probe:
+        """Record one probe: ``with context.probe("vendor.what") as say: ... say(status, detail)``.
+        ProbeFailure and any other exception become a "failed" record and do not propagate."""
+        return _Probe(self, name)
+
+    def skip(self, name: str, why: str) -> None:
+        self.probes.append(ProbeRecord(name, "skipped", why))
+
+    def of(self, vendor: str) -> list[Device]:
+        return [d for d in self.devices if d.vendor == vendor]
+
+    def failures_of(self, name: str) -> list[ProbeRecord]:
+        return [p for p in self.probes if p.probe == name and p.status == "failed"]
+
+    def failures(self) -> list[ProbeRecord]:
+        return [p for p in self.probes if p.status == "failed"]
+
+
+def as_dict(obj: Any) -> dict[str, Any]:
+    result: dict[str, Any] = asdict(obj)
+    return result
+
+
+class _Probe:
+    """The context manager behind :meth:`ProbeContext.probe`."""
+
+    __slots__ = ("context", "name", "said", "start")
+
+    def __init__(self, context: ProbeContext, name: str) -> None:
+        self.context, self.name = context, name
+        self.said: tuple[str, str] = ("nothing", "no answer")
+
+    def __enter__(self) -> Callable[[str, str], None]:
+        self.start = time.perf_counter()
+        return self.say
+
+    def say(self, status: str, detail: str) -> None:
+        self.said = (status, detail)
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
+        if isinstance(exc, ProbeFailure):
+            self.said = ("failed", str(exc))
+        elif isinstance(exc, Exception):  # a fault in one probe never breaks detection
+            self.said = ("failed", f"{type(exc).__name__}: {exc}")
+        elif exc is not None:
+            return False  # KeyboardInterrupt, SystemExit: not ours to swallow
+        ms = (time.perf_counter() - self.start) * 1000
+        self.context.probes.append(ProbeRecord(self.name, *self.said, round(ms, 3)))
+        return True

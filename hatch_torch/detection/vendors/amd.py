@@ -1,0 +1,143 @@
+"""AMD: gfx targets from the KFD topology, then ``rocm_agent_enumerator`` / ``rocminfo``; ROCm version.
+
+The tools run only when the topology gave nothing although ``/dev/kfd`` exists, or when it failed.
+
+ROCm wheels exist for Linux x86_64 only; elsewhere AMD GPUs are not probed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure
+from hatch_torch.plugins.spec import hookimpl
+
+NODES = "/sys/class/kfd/kfd/topology/nodes"
+_GFX = re.compile(r"\b(gfx[0-9a-f]{3,4})\b")
+ROCM_BIN = ("/opt/rocm/bin",)
+
+
+def gfx_name(target_version: int) -> str:
+    """KFD ``gfx_target_version`` (major*10000 + minor*100 + stepping) -> 'gfx90a', 'gfx1100'."""
+    major, minor, step = target_version // 10000, target_version // 100 % 100, target_version % 100
+    return f"gfx{major}{minor:x}{step:x}"
+
+
+@hookimpl
+def hatch_torch_probe(context: ProbeContext) -> None:
+    if "amd" in context.settled:
+        context.skip("amd", "settled by an override")
+        return
+    if context.platform != "linux_x86_64":
+        context.skip("amd", f"no ROCm wheels for {context.platform}")
+        return
+    found = _kfd(context)
+    if found:
+        context.skip("amd.tools", "KFD answered")
+    elif not os.path.exists(context.fs("/dev/kfd")) and not context.failures_of("amd.kfd"):
+        # ROCm runs only through /dev/kfd: without it the tools cannot see a GPU either
+        context.skip("amd.tools", "no /dev/kfd: ROCm cannot use a GPU here")
+    else:
+        found = _tool(context, "rocm_agent_enumerator", [])
+        if not found:
+            found = _tool(context, "rocminfo", [])
+    if found:
+        _rocm_version(context)
+    context.devices += _visible(context, _hsa_override(context, found))
+
+
+def _kfd(context: ProbeContext) -> list[Device]:
+    found: list[Device] = []
+    with context.probe("amd.kfd") as say:
+        if not context.isdir(NODES):
+            say("nothing", f"{NODES} does not exist (no amdgpu KFD)")
+            return found
+        problems = []
+        for node in sorted(context.listdir(NODES), key=lambda n: int(n) if n.isdigit() else 1 << 30):
+            try:
+                props = dict(_pairs(context.read(f"{NODES}/{node}/properties") or ""))
+                version = int(props.get("gfx_target_version", "0"))
+            except (ProbeFailure, ValueError) as exc:
+                problems.append(f"node {node}: {exc}")
+                continue
+            if version == 0:
+                continue  # a CPU node
+            device = props.get("device_id", "")
+            pci = f"1002:{int(device):04x}" if device.isdigit() else ""
+            found.append(
+                Device("amd", "rocm", f"AMD GPU {pci}".strip(), gfx_name(version), pci, len(found), source="amd.kfd")
+            )
+        if problems and not found:
+            raise ProbeFailure("; ".join(problems))
+        extra = f"; skipped {'; '.join(problems)}" if problems else ""
+        say("found" if found else "nothing", f"{len(found)} GPU node(s): {_targets(found)}{extra}")
+    return found
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    return [(k, v) for k, _, v in (line.strip().partition(" ") for line in text.splitlines()) if k]
+
+
+def _targets(found: list[Device]) -> str:
+    return ", ".join(d.arch for d in found) or "none"
+
+
+def _tool(context: ProbeContext, name: str, args: list[str]) -> list[Device]:
+    found: list[Device] = []
+    with context.probe(f"amd.{name}") as say:
+        tool = context.which(name, extra=ROCM_BIN)
+        if tool is None:
+            say("nothing", f"{name} is not on PATH or in /opt/rocm/bin")
+            return found
+        out = context.run([tool, *args])
+        targets = [t for t in _GFX.findall(out) if t != "gfx000"]
+        if name == "rocminfo":
+            targets = list(dict.fromkeys(targets)) if len(set(targets)) == 1 else targets
+        found = [Device("amd", "rocm", "AMD GPU", t, index=i, source=f"amd.{name}") for i, t in enumerate(targets)]
+        if not found and "gfx000" not in out:
+            raise ProbeFailure(f"{tool} printed no gfx target: {out.strip()[:60]!r}")
+        say("found" if found else "nothing", f"{tool}: {_targets(found)}")
+    return found
+
+
+def _rocm_version(context: ProbeContext) -> None:
+    with context.probe("amd.rocm_version") as say:
+        base = context.environ.get("ROCM_PATH", "/opt/rocm").rstrip("/")
+        text = context.read(f"{base}/.info/version")
+        if text is None:
+            say("nothing", f"{base}/.info/version does not exist (the wheels bring their own ROCm runtime)")
+            return
+        version = text.strip().split("-")[0]
+        if not re.fullmatch(r"\d+\.\d+(\.\d+)?", version):
+            raise ProbeFailure(f"{base}/.info/version holds {text.strip()[:40]!r}")
+        context.versions["rocm"] = version
+        say("found", f"ROCm {version} installed at {base}")
+
+
+def _hsa_override(context: ProbeContext, found: list[Device]) -> list[Device]:
+    value = context.environ.get("HSA_OVERRIDE_GFX_VERSION", "").strip()
+    if not value or not found:
+        return found
+    parts = value.split(".")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        context.notes.append(f"HSA_OVERRIDE_GFX_VERSION={value!r} is not major.minor.stepping; ignored")
+        return found
+    target = gfx_name(int(parts[0]) * 10000 + int(parts[1]) * 100 + int(parts[2]))
+    context.notes.append(f"HSA_OVERRIDE_GFX_VERSION={value} makes every AMD GPU run as {target}")
+    for d in found:
+        d.note = f"{d.arch} runs as {target} (HSA_OVERRIDE_GFX_VERSION)"
+        d.arch = target
+    return found
+
+
+def _visible(context: ProbeContext, found: list[Device]) -> list[Device]:
+    for var in ("ROCR_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES"):
+        value = context.environ.get(var)
+        if value is None or not found:
+            continue
+        indices = [int(e) for e in value.split(",") if e.strip().isdigit()]
+        kept = [found[i] for i in indices if i < len(found)]
+        context.notes.append(f"{var}={value!r} leaves {len(kept)} of {len(found)} AMD GPU(s) visible")
+        found = kept
+    return found

@@ -1,0 +1,171 @@
+"""NVIDIA: NVML first, then /sys/module/nvidia/version, /proc/driver/nvidia, then ``nvidia-smi``.
+
+Later probes run only for what earlier ones left open (driver version, GPUs, compute capabilities),
+so on a machine with the driver loaded the answer comes without a subprocess.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure
+from hatch_torch.detection.vendors import nvidia_nvml as _nvml
+from hatch_torch.detection.vendors import nvidia_smi as _nvsmi
+from hatch_torch.detection.vendors.nvidia_names import compute_capability
+from hatch_torch.plugins.spec import hookimpl
+
+_DRIVER = re.compile(r"^\d+\.\d+(\.\d+)?$")
+_PROC_VERSION = re.compile(r"Kernel Module(?: for \S+)?\s+(\d+\.\d+(?:\.\d+)?)")
+
+
+@hookimpl
+def hatch_torch_probe(context: ProbeContext) -> None:
+    if "nvidia" in context.settled:
+        context.skip("nvidia", "settled by an override")
+        return
+    if context.os not in ("linux", "win"):
+        context.skip("nvidia", f"no CUDA wheels for {context.platform}")
+        return
+    if context.os == "linux" and _is_wsl(context):
+        context.versions["wsl"] = "1"
+    found: list[Device] = []
+    with context.probe("nvidia.nvml") as say:
+        answer = _nvml.query(context)
+        if answer is None:
+            say("nothing", f"no NVML library (tried {', '.join(_nvml.candidates(context))})")
+        else:
+            _set(context, "nvidia_driver", answer.driver)
+            _set(context, "cuda_driver", answer.cuda)
+            for gpu in answer.gpus:
+                note = f"NVML: {gpu.error}" if gpu.error else ""
+                found.append(Device("nvidia", "cuda", gpu.name, gpu.cc, "", gpu.index, gpu.uuid, "nvidia.nvml", note))
+            say(
+                "found" if answer.gpus else "nothing",
+                f"{answer.library}: driver {answer.driver}, CUDA {answer.cuda}, {len(answer.gpus)} GPU(s)",
+            )
+    if context.os == "linux":
+        if "nvidia_driver" not in context.versions:
+            _sysfs(context)
+        if "nvidia_driver" not in context.versions or not found:
+            found = found or _procfs(context)
+        else:
+            context.skip("nvidia.procfs", "NVML answered")
+    if _open_questions(context, found):
+        found = _nvsmi.query(context) or found
+    else:
+        context.skip("nvidia.smi", "no open questions left")
+    if not found and "nvidia_driver" in context.versions:
+        # The driver is loaded but no probe could list the GPUs: choose by the driver alone, as uv does.
+        found = [
+            Device(
+                "nvidia",
+                "cuda",
+                "NVIDIA GPU (model unknown)",
+                index=0,
+                source="nvidia.driver",
+                note="the driver is loaded but no GPU list was readable; compute capability unknown",
+            )
+        ]
+    context.devices += _visible(context, found)
+
+
+def _set(context: ProbeContext, key: str, value: str) -> None:
+    if value and key not in context.versions:
+        context.versions[key] = value
+
+
+def _is_wsl(context: ProbeContext) -> bool:
+    try:
+        release = context.read("/proc/sys/kernel/osrelease") or ""
+    except ProbeFailure:
+        release = ""
+    return "microsoft" in release.lower() or context.isdir("/usr/lib/wsl/lib")
+
+
+def _sysfs(context: ProbeContext) -> None:
+    with context.probe("nvidia.sysfs") as say:
+        text = context.read("/sys/module/nvidia/version")
+        if text is None:
+            say("nothing", "/sys/module/nvidia/version does not exist (no kernel module loaded)")
+            return
+        version = text.strip()
+        if not _DRIVER.match(version):
+            raise ProbeFailure(f"/sys/module/nvidia/version holds {version[:40]!r}, not a driver version")
+        context.versions["nvidia_driver"] = version
+        say("found", f"driver {version}")
+
+
+def _procfs(context: ProbeContext) -> list[Device]:
+    found: list[Device] = []
+    with context.probe("nvidia.procfs") as say:
+        if "nvidia_driver" not in context.versions:
+            text = context.read("/proc/driver/nvidia/version")
+            if text is None:
+                say("nothing", "/proc/driver/nvidia/version does not exist")
+                return found
+            match = _PROC_VERSION.search(text)
+            if not match:
+                raise ProbeFailure(f"/proc/driver/nvidia/version has no driver version: {text[:60]!r}")
+            context.versions["nvidia_driver"] = match.group(1)
+        problems = []
+        for bus in context.listdir("/proc/driver/nvidia/gpus"):
+            try:
+                fields = dict(_colon_pairs(context.read(f"/proc/driver/nvidia/gpus/{bus}/information") or ""))
+            except ProbeFailure as exc:
+                problems.append(f"{bus}: {exc}")
+                continue
+            name = fields.get("Model", "")
+            if not name:
+                problems.append(f"{bus}: no Model line")
+                continue
+            minor = fields.get("Device Minor", "")
+            found.append(
+                Device(
+                    "nvidia",
+                    "cuda",
+                    name,
+                    compute_capability(name),
+                    index=int(minor) if minor.isdigit() else len(found),
+                    uuid=fields.get("GPU UUID", ""),
+                    source="nvidia.procfs",
+                    note=f"PCI {bus}; compute capability from the model name",
+                )
+            )
+        extra = f"; unreadable: {'; '.join(problems)}" if problems else ""
+        say("found", f"driver {context.versions['nvidia_driver']}, {len(found)} GPU(s) in gpus/*{extra}")
+    return found
+
+
+def _colon_pairs(text: str) -> list[tuple[str, str]]:
+    pairs = []
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            pairs.append((key.strip(), value.strip()))
+    return pairs
+
+
+def _open_questions(context: ProbeContext, found: list[Device]) -> bool:
+    if "nvidia_driver" not in context.versions:
+        return True
+    return not found or any(not d.arch for d in found)
+
+
+def _visible(context: ProbeContext, found: list[Device]) -> list[Device]:
+    """Narrow to ``CUDA_VISIBLE_DEVICES`` (indices or UUID prefixes; the list ends at the first
+    entry that matches nothing, as in CUDA)."""
+    value = context.environ.get("CUDA_VISIBLE_DEVICES")
+    if value is None or not found:
+        return found
+    kept: list[Device] = []
+    for entry in (e.strip() for e in value.split(",")):
+        match = None
+        if entry.isdigit():
+            match = next((d for d in found if d.index == int(entry)), None)
+        elif entry.upper().startswith(("GPU-", "MIG-")):
+            match = next((d for d in found if d.uuid and d.uuid.upper().startswith(entry.upper()[:12])), None)
+        if match is None or match in kept:
+            break
+        kept.append(match)
+    context.notes.append(f"CUDA_VISIBLE_DEVICES={value!r} leaves {len(kept)} of {len(found)} NVIDIA GPU(s) visible")
+    return kept

@@ -1,0 +1,61 @@
+"""``nvidia-smi --query-gpu=... --format=csv,noheader``: every line, one per GPU."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure
+from hatch_torch.detection.vendors.nvidia_names import compute_capability
+
+SMI_FIELDS = "index,uuid,name,compute_cap,driver_version"
+_DRIVER = re.compile(r"^\d+\.\d+(\.\d+)?$")
+
+
+def query(context: ProbeContext) -> list[Device]:
+    found: list[Device] = []
+    with context.probe("nvidia.smi") as say:
+        tool = context.which("nvidia-smi", extra=("/usr/lib/wsl/lib",) if context.os == "linux" else ())
+        if tool is None:
+            say("nothing", "nvidia-smi is not on PATH")
+            return found
+        fields = SMI_FIELDS
+        try:
+            out = context.run([tool, f"--query-gpu={fields}", "--format=csv,noheader"])
+        except ProbeFailure as exc:
+            if "compute_cap" not in str(exc) or "timed out" in str(exc):
+                raise
+            fields = fields.replace("compute_cap,", "")  # drivers before 510 lack the field
+            out = context.run([tool, f"--query-gpu={fields}", "--format=csv,noheader"])
+        names = fields.split(",")
+        garbled = []
+        for row in csv.reader(io.StringIO(out), skipinitialspace=True):
+            if not row:
+                continue
+            values = dict(zip(names, (v.strip() for v in row), strict=False))
+            driver = values.get("driver_version", "")
+            if len(row) != len(names) or not _DRIVER.match(driver):
+                garbled.append(",".join(row)[:60])
+                continue
+            if "nvidia_driver" not in context.versions:
+                context.versions["nvidia_driver"] = driver
+            cc = values.get("compute_cap", "")
+            cc = cc if re.fullmatch(r"\d+\.\d+", cc) else compute_capability(values["name"])
+            index = values["index"]
+            found.append(
+                Device(
+                    "nvidia",
+                    "cuda",
+                    values["name"],
+                    cc,
+                    index=int(index) if index.isdigit() else len(found),
+                    uuid=values["uuid"],
+                    source="nvidia.smi",
+                )
+            )
+        if not found:
+            raise ProbeFailure(f"{tool} printed nothing usable: {garbled[0] if garbled else 'empty output'!r}")
+        skipped = f"; {len(garbled)} unparsable line(s)" if garbled else ""
+        say("found", f"{tool}: driver {context.versions['nvidia_driver']}, {len(found)} GPU(s){skipped}")
+    return found

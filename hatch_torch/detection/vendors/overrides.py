@@ -1,0 +1,111 @@
+"""Overrides for GPU-less build hosts and simulation: env vars that describe the machine.
+
+An override settles its vendor: that vendor's probes are skipped and the stated facts are used.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure
+from hatch_torch.plugins.spec import hookimpl
+
+#: (variable, meaning); the first set variable of each group wins
+DRIVER_VARS = ("HATCH_TORCH_CUDA_DRIVER", "UV_CUDA_DRIVER_VERSION")
+CUDA_VARS = ("HATCH_TORCH_CUDA_VERSION", "CONDA_OVERRIDE_CUDA", "NV_VARIANT_PROVIDER_FORCE_CUDA_DRIVER_VERSION")
+ARCH_VARS = ("HATCH_TORCH_CUDA_ARCH", "NV_VARIANT_PROVIDER_FORCE_SM_ARCH")
+GFX_VARS = ("HATCH_TORCH_GFX", "UV_AMD_GPU_ARCHITECTURE")
+XPU_VAR = "HATCH_TORCH_XPU"
+
+_VERSION = re.compile(r"^\d+(\.\d+){0,2}$")
+_GFX = re.compile(r"^gfx[0-9a-f]{3,4}$")
+
+
+def _first(context: ProbeContext, names: tuple[str, ...]) -> tuple[str, str] | None:
+    for name in names:
+        if name in context.environ:
+            return name, context.environ[name].strip()
+    return None
+
+
+def compute_capability(text: str) -> str:
+    """'8.6', '86', 'sm_86', 'sm_120', '12.0' -> '8.6' / '12.0'."""
+    value = text.strip().lower().removeprefix("sm_").removeprefix("compute_")
+    if re.fullmatch(r"\d+\.\d", value):
+        return value
+    if re.fullmatch(r"\d{2,3}", value):
+        return f"{value[:-1]}.{value[-1]}"
+    raise ProbeFailure(f"{text!r} is not a compute capability (write 8.6, 86 or sm_86)")
+
+
+@hookimpl(tryfirst=True)
+def hatch_torch_probe(context: ProbeContext) -> None:
+    _nvidia(context)
+    _amd(context)
+    _intel(context)
+
+
+def _nvidia(context: ProbeContext) -> None:
+    driver = _first(context, DRIVER_VARS)
+    cuda = _first(context, CUDA_VARS)
+    arch = _first(context, ARCH_VARS)
+    if not (driver or cuda or arch):
+        return
+    with context.probe("overrides.nvidia") as say:
+        stated = []
+        if driver:
+            name, value = driver
+            if not _VERSION.match(value):
+                raise ProbeFailure(f"{name}={value!r} is not a driver version (write e.g. 580.65.06)")
+            context.versions["nvidia_driver"] = value
+            stated.append(f"{name}={value}")
+        if cuda:
+            name, value = cuda
+            if value and not _VERSION.match(value):
+                raise ProbeFailure(f"{name}={value!r} is not a CUDA version (write e.g. 12.8)")
+            if value:
+                context.versions["cuda_driver"] = value
+            stated.append(f"{name}={value!r}")
+        caps = [compute_capability(c) for c in arch[1].replace(";", ",").split(",") if c.strip()] if arch else []
+        if arch:
+            stated.append(f"{arch[0]}={arch[1]}")
+        context.settled.add("nvidia")
+        if cuda and not cuda[1] and not driver and not caps:
+            say("found", f"{cuda[0]} is set and empty: no NVIDIA GPU")
+            return
+        for i, cap in enumerate(caps or [""]):
+            context.devices.append(
+                Device("nvidia", "cuda", "NVIDIA GPU (override)", cap, index=i, source="overrides.nvidia")
+            )
+        say("found", ", ".join(stated) + ("" if caps else "; compute capability not stated"))
+
+
+def _amd(context: ProbeContext) -> None:
+    gfx = _first(context, GFX_VARS)
+    if not gfx:
+        return
+    with context.probe("overrides.amd") as say:
+        name, value = gfx
+        targets = [t.strip().lower() for t in value.replace(";", ",").split(",") if t.strip()]
+        bad = [t for t in targets if not _GFX.match(t)]
+        if bad:
+            raise ProbeFailure(f"{name}={value!r}: {', '.join(bad)} is not a gfx target (write e.g. gfx1100)")
+        context.settled.add("amd")
+        for i, target in enumerate(targets):
+            context.devices.append(Device("amd", "rocm", "AMD GPU (override)", target, index=i, source="overrides.amd"))
+        say("found", f"{name}={value}")
+
+
+def _intel(context: ProbeContext) -> None:
+    value = context.environ.get(XPU_VAR, "").strip().lower()
+    if not value:
+        return
+    with context.probe("overrides.intel") as say:
+        if value not in ("0", "1", "false", "true", "no", "yes"):
+            raise ProbeFailure(f"{XPU_VAR}={value!r} must be 1 (an XPU-capable Intel GPU) or 0 (ignore Intel)")
+        context.settled.add("intel")
+        if value in ("1", "true", "yes"):
+            context.devices.append(Device("intel", "xpu", "Intel GPU (override)", "xpu", source="overrides.intel"))
+            say("found", f"{XPU_VAR}={value}: an XPU-capable Intel GPU")
+        else:
+            say("found", f"{XPU_VAR}={value}: Intel GPUs ignored")

@@ -1,1 +1,0 @@
-"""The built-in detectors, each an ordinary plugin: overrides, NVIDIA, AMD, Intel."""

@@ -1,0 +1,30 @@
+"""``hatch-torch pins``: print the requirements exactly as the hook would write them."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("pins", help="print the rewritten requirements, one per line, as the hook writes them")
+    p.add_argument("--backend", help="backend to pin for (default: $TORCH_BACKEND, $UV_TORCH_BACKEND, auto)")
+    p.add_argument(
+        "--fallback",
+        choices=["pypi", "cpu"],
+        default="pypi",
+        help="what platforms the backend does not publish for get (default: pypi)",
+    )
+    p.add_argument("requirements", nargs="+", metavar="REQ")
+    p.set_defaults(func=_pins)
+
+
+def _pins(args: argparse.Namespace) -> int:
+    from hatch_torch.hook.metadata import choose_backend
+    from hatch_torch.pins.backends import normalize, requested
+    from hatch_torch.pins.resolve import resolve
+
+    groups = {"REQ": list(args.requirements)}
+    backend = choose_backend(*((normalize(args.backend), "--backend") if args.backend else requested(None)), groups)
+    for line in resolve(groups, backend, fallback=args.fallback).groups["REQ"]:
+        print(line)
+    return 0

@@ -1,0 +1,57 @@
+"""The hatchling metadata hook: pins the torch family for the chosen backend at build time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hatchling.metadata.plugin.interface import MetadataHookInterface
+
+
+class TorchMetadataHook(MetadataHookInterface):
+    PLUGIN_NAME = "torch"
+
+    def update(self, metadata: dict[str, Any]) -> None:
+        from hatch_torch.hook.settings import PREFIX, parse
+        from hatch_torch.pins.backends import requested
+        from hatch_torch.pins.resolve import resolve
+
+        config = parse(self.config, metadata)
+        if _building_sdist():
+            # Leave the fields dynamic so PKG-INFO says `Dynamic: Requires-Dist` and an install from
+            # the sdist runs this hook again on the installing machine.
+            return
+        backend = choose_backend(*requested(config.backend), config.groups, strict=config.strict_detection)
+        result = resolve(config.groups, backend, fallback=config.fallback, prefix=PREFIX)
+        if config.dependencies is not None:
+            metadata["dependencies"] = result.groups["dependencies"]
+        if config.optional_dependencies is not None:
+            metadata["optional-dependencies"] = {
+                extra: result.groups[f"optional-dependencies.{extra}"] for extra in config.optional_dependencies
+            }
+        if config.local_version:
+            from hatch_torch.hook import local_version as _local_version
+
+            _local_version.apply(metadata, _local_version.label_for(result), self.root)
+
+
+def choose_backend(backend: str, where: str, groups: dict[str, list[str]], strict: bool | None = None) -> str:
+    """Check the requested backend (``where`` names its source); ``auto`` asks detection
+    (``strict``: detection failures are fatal; None defers to ``$HATCH_TORCH_STRICT_DETECTION``)."""
+    from hatch_torch.pins.backends import AUTO, problem
+    from hatch_torch.pins.resolve import torch_specifier
+    from hatch_torch.util.errors import ConfigurationError
+
+    if found := problem(backend, where):
+        raise ConfigurationError([found])
+    if backend == AUTO:
+        from hatch_torch import detect
+
+        backend = detect(torch_specifier(groups), strict=strict).backend
+    return backend
+
+
+def _building_sdist() -> bool:
+    """True when hatchling's sdist builder is on the call stack."""
+    from hatch_torch.util.stack import caller_self
+
+    return caller_self(lambda obj: getattr(type(obj), "PLUGIN_NAME", None) == "sdist") is not None

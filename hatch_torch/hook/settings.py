@@ -1,0 +1,98 @@
+"""Validation of ``[tool.hatch.metadata.hooks.torch]``: every problem collected into one error."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from hatch_torch.pins.backends import problem as backend_problem
+from hatch_torch.pins.resolve import FALLBACKS
+from hatch_torch.util.errors import ConfigurationError
+
+PREFIX = "tool.hatch.metadata.hooks.torch."
+#: boolean settings -> what ``true`` does
+FLAGS = {
+    "local-version": "adds the backend as the wheel's local version label",
+    "strict-detection": "fail the build when auto detection fails or finds no GPU",
+}
+KEYS = ("dependencies", "optional-dependencies", "backend", "fallback", *FLAGS)
+
+
+@dataclass
+class Config:
+    dependencies: list[str] | None = None
+    optional_dependencies: dict[str, list[str]] | None = None
+    backend: str | None = None
+    fallback: str = "pypi"
+    local_version: bool = False
+    strict_detection: bool | None = None
+    groups: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def parse(raw: dict[str, Any], project: dict[str, Any] | None = None) -> Config:
+    """Check the hook's table (and ``project.dynamic`` when given); raise one error listing every problem."""
+    problems: list[str] = []
+    config = Config()
+    for key in raw:
+        if key not in KEYS:
+            close = difflib.get_close_matches(key, KEYS, n=1)
+            hint = f"did you mean {PREFIX}{close[0]}?" if close else f"the settings are: {', '.join(KEYS)}."
+            problems.append(f"{PREFIX}{key} is not a setting of hatch-torch. Fix: remove it; {hint}")
+    if "dependencies" in raw:
+        if _strings(raw["dependencies"]):
+            config.dependencies = list(raw["dependencies"])
+            config.groups["dependencies"] = config.dependencies
+        else:
+            problems.append(
+                f"{PREFIX}dependencies must be an array of requirement strings, got "
+                f'{raw["dependencies"]!r}. Fix: dependencies = ["torch>=2.6"].'
+            )
+    if "optional-dependencies" in raw:
+        extras = raw["optional-dependencies"]
+        if isinstance(extras, dict) and all(_strings(v) for v in extras.values()):
+            config.optional_dependencies = {k: list(v) for k, v in extras.items()}
+            config.groups.update({f"optional-dependencies.{k}": list(v) for k, v in extras.items()})
+        else:
+            problems.append(
+                f"{PREFIX}optional-dependencies must be a table of arrays of requirement strings, "
+                f'got {extras!r}. Fix: optional-dependencies = {{ audio = ["torchaudio"] }}.'
+            )
+    if "backend" in raw:
+        value = raw["backend"]
+        if not isinstance(value, str):
+            problems.append(f'{PREFIX}backend must be a string, got {value!r}. Fix: backend = "cu130".')
+        elif found := backend_problem(value.strip().lower(), f"{PREFIX}backend"):
+            problems.append(found)
+        else:
+            config.backend = value.strip().lower()
+    if "fallback" in raw:
+        value = raw["fallback"]
+        if value in FALLBACKS:
+            config.fallback = value
+        else:
+            problems.append(
+                f"{PREFIX}fallback={value!r} is not supported. Fix: use one of {', '.join(FALLBACKS)} "
+                f"(what platforms the backend does not publish for get)."
+            )
+    for key, fix in FLAGS.items():
+        if key in raw:
+            if isinstance(raw[key], bool):
+                setattr(config, key.replace("-", "_"), raw[key])
+            else:
+                problems.append(f"{PREFIX}{key} must be true or false, got {raw[key]!r}. Fix: {key} = true ({fix}).")
+    if project is not None:
+        dynamic = project.get("dynamic", [])
+        for key in ("dependencies", "optional-dependencies"):
+            if key in raw and key not in dynamic:
+                problems.append(
+                    f"{PREFIX}{key} is set, but project.dynamic does not list {key!r}. "
+                    f'Fix: add "{key}" to project.dynamic (and remove project.{key}).'
+                )
+    if problems:
+        raise ConfigurationError(problems)
+    return config

@@ -1,0 +1,35 @@
+"""Which backend to build for: environment, hook setting, or ``auto``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from hatch_torch.data.model import ReleaseData, load
+
+#: Environment variables that choose the backend, first set wins.
+BACKEND_ENV = ("TORCH_BACKEND", "UV_TORCH_BACKEND")
+AUTO = "auto"
+
+
+def normalize(value: str) -> str:
+    return value.strip().lower()
+
+
+def requested(setting: str | None, environ: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """(backend or "auto", where it came from): ``TORCH_BACKEND``, ``UV_TORCH_BACKEND``, the setting, default."""
+    env = os.environ if environ is None else environ
+    for name in BACKEND_ENV:
+        if env.get(name, "").strip():
+            return normalize(env[name]), name
+    if setting:
+        return normalize(setting), "tool.hatch.metadata.hooks.torch.backend"
+    return AUTO, "default"
+
+
+def problem(value: str, where: str, data: ReleaseData | None = None) -> str | None:
+    """A message if ``value`` is not a known backend (``auto`` allowed), else None."""
+    data = data or load()
+    if value == AUTO or value in data.backends:
+        return None
+    return f"{where}={value!r} is not a known backend. Fix: use auto or one of: {', '.join(data.backends)}."
