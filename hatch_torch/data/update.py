@@ -14,7 +14,6 @@ from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from packaging.version import Version
 
 from hatch_torch.data.model import DATA_ENV, DATA_FILE, load
-from hatch_torch.pins.platforms import platform_of
 from hatch_torch.util.atomic import write_text
 
 FIRST = Version("2.0.0")
@@ -127,3 +126,21 @@ def update(index_url: str, output: str | None = None, backends: list[str] | None
     write_text(target, json.dumps(raw, indent=1) + "\n")
     new = f" (new: {', '.join(added)})" if added else ""
     return f"wrote {target}: {len(raw['releases'])} torch releases{new} from {len(names)} backends at {index_url}"
+
+
+def platform_of(wheel_platform_tag: str) -> str | None:
+    """Map a wheel platform tag (``manylinux_2_28_x86_64``, ``win_amd64``...) to a platform key."""
+    tag = wheel_platform_tag.lower()
+    if "linux" in tag:
+        for machine in ("x86_64", "aarch64"):
+            if tag.endswith(machine):
+                return f"linux_{machine}"
+    elif tag.startswith("macosx"):
+        for machine in ("arm64", "x86_64"):
+            if tag.endswith(machine):
+                return f"macos_{machine}"
+        if tag.endswith("universal2"):
+            return "macos_arm64"
+    elif tag in ("win_amd64", "win_arm64"):
+        return tag
+    return None

@@ -143,7 +143,10 @@ class ProbeContext:
         return _Probe(self, name)
 
     def skip(self, name: str, why: str) -> None:
-        self.probes.append(ProbeRecord(name, "skipped", why))
+        self.record(name, "skipped", why)
+
+    def record(self, name: str, status: str, detail: str) -> None:
+        self.probes.append(ProbeRecord(name, status, detail))
 
     def of(self, vendor: str) -> list[Device]:
         return [d for d in self.devices if d.vendor == vendor]

@@ -44,7 +44,7 @@ def choose_backend(backend: str, where: str, groups: dict[str, list[str]], stric
     if found := problem(backend, where):
         raise ConfigurationError([found])
     if backend == AUTO:
-        from hatch_torch import detect
+        from hatch_torch.detection.core import detect
 
         backend = detect(torch_specifier(groups), strict=strict).backend
     return backend

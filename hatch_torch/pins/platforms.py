@@ -42,21 +42,3 @@ def marker_for(platforms: Iterable[str]) -> str:
 def marker_against(platforms: Iterable[str]) -> str:
     """A marker true everywhere except on the given platforms (the negation of ``marker_for``)."""
     return _marker(platforms, negate=True)
-
-
-def platform_of(wheel_platform_tag: str) -> str | None:
-    """Map a wheel platform tag (``manylinux_2_28_x86_64``, ``win_amd64``...) to a platform key."""
-    tag = wheel_platform_tag.lower()
-    if "linux" in tag:
-        for machine in ("x86_64", "aarch64"):
-            if tag.endswith(machine):
-                return f"linux_{machine}"
-    elif tag.startswith("macosx"):
-        for machine in ("arm64", "x86_64"):
-            if tag.endswith(machine):
-                return f"macos_{machine}"
-        if tag.endswith("universal2"):
-            return "macos_arm64"
-    elif tag in ("win_amd64", "win_arm64"):
-        return tag
-    return None

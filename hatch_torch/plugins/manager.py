@@ -98,7 +98,7 @@ class Plugins:
             try:
                 function(context=context)
             except Exception as exc:
-                context.probes.append(_failed(name, exc))
+                context.record(f"plugin:{name}", "failed", f"raised {type(exc).__name__}: {exc}")
 
     def supports(self, **kwargs: Any) -> tuple[bool | None, str]:
         """First non-None answer of ``hatch_torch_supports`` and the plugin that gave it."""
@@ -128,12 +128,6 @@ class Plugins:
             except Exception as exc:
                 self.errors.append((name, f"hatch_torch_backends raised {type(exc).__name__}: {exc}"))
         return out
-
-
-def _failed(name: str, exc: BaseException) -> Any:
-    from hatch_torch.detection.probe import ProbeRecord
-
-    return ProbeRecord(f"plugin:{name}", "failed", f"raised {type(exc).__name__}: {exc}")
 
 
 @cache

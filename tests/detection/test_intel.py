@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from hatch_torch.detection.vendors import intel
 from machines import Machine, probe
+
+from hatch_torch.detection.vendors import intel
 
 
 @pytest.mark.parametrize(("device", "backend"), [(0x56A0, "xpu"), (0xE20B, "xpu"), (0x0BD5, "xpu"), (0x7D55, "xpu")])
