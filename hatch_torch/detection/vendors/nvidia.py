@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import re
 
-from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure
+from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure, ascii_int
 from hatch_torch.detection.vendors import nvidia_nvml as _nvml
 from hatch_torch.detection.vendors import nvidia_smi as _nvsmi
 from hatch_torch.detection.vendors.nvidia_names import compute_capability
 from hatch_torch.plugins.spec import hookimpl
 
-_DRIVER = re.compile(r"^\d+\.\d+(\.\d+)?$")
-_PROC_VERSION = re.compile(r"Kernel Module(?: for \S+)?\s+(\d+\.\d+(?:\.\d+)?)")
+#: ASCII digits only (full-width digits are no driver version), a few per part
+_DRIVER = re.compile(r"[0-9]{1,4}\.[0-9]{1,4}(\.[0-9]{1,4})?", re.ASCII)
+_PROC_VERSION = re.compile(r"Kernel Module(?: for \S+)?\s+([0-9]{1,4}\.[0-9]{1,4}(?:\.[0-9]{1,4})?)\b", re.ASCII)
 
 
 @hookimpl
@@ -89,7 +90,7 @@ def _sysfs(context: ProbeContext) -> None:
             say("nothing", "/sys/module/nvidia/version does not exist (no kernel module loaded)")
             return
         version = text.strip()
-        if not _DRIVER.match(version):
+        if not _DRIVER.fullmatch(version):
             raise ProbeFailure(f"/sys/module/nvidia/version holds {version[:40]!r}, not a driver version")
         context.versions["nvidia_driver"] = version
         say("found", f"driver {version}")
@@ -118,14 +119,14 @@ def _procfs(context: ProbeContext) -> list[Device]:
             if not name:
                 problems.append(f"{bus}: no Model line")
                 continue
-            minor = fields.get("Device Minor", "")
+            minor = ascii_int(fields.get("Device Minor", ""), 4)
             found.append(
                 Device(
                     "nvidia",
                     "cuda",
                     name,
                     compute_capability(name),
-                    index=int(minor) if minor.isdigit() else len(found),
+                    index=len(found) if minor is None else minor,
                     uuid=fields.get("GPU UUID", ""),
                     source="nvidia.procfs",
                     note=f"PCI {bus}; compute capability from the model name",
@@ -160,8 +161,8 @@ def _visible(context: ProbeContext, found: list[Device]) -> list[Device]:
     kept: list[Device] = []
     for entry in (e.strip() for e in value.split(",")):
         match = None
-        if entry.isdigit():
-            match = next((d for d in found if d.index == int(entry)), None)
+        if (number := ascii_int(entry, 4)) is not None:
+            match = next((d for d in found if d.index == number), None)
         elif entry.upper().startswith(("GPU-", "MIG-")):
             match = next((d for d in found if d.uuid and d.uuid.upper().startswith(entry.upper()[:12])), None)
         if match is None or match in kept:
