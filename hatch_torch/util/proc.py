@@ -67,12 +67,20 @@ class _Drain(threading.Thread):
             self.wake.set()
 
 
-def run(argv: list[str], *, env: Mapping[str, str] | None, timeout: float, limit: int = LIMIT) -> Done:
-    """Run ``argv`` (stdin from /dev/null); Timeout, Flood, or OSError when it cannot start."""
+def _feed(pipe: IO[bytes], data: bytes) -> None:
+    with contextlib.suppress(OSError, ValueError), pipe:
+        pipe.write(data)
+
+
+def run(
+    argv: list[str], *, env: Mapping[str, str] | None, timeout: float, limit: int = LIMIT, stdin: bytes | None = None
+) -> Done:
+    """Run ``argv`` with ``stdin`` as its input (default /dev/null); Timeout, Flood, or OSError when it
+    cannot start."""
     deadline = time.monotonic() + timeout
     proc = subprocess.Popen(
         argv,
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=None if env is None else dict(env),
@@ -83,6 +91,9 @@ def run(argv: list[str], *, env: Mapping[str, str] | None, timeout: float, limit
     assert proc.stderr is not None
     drains = [_Drain(proc.stdout, limit, wake), _Drain(proc.stderr, limit, wake)]
     try:
+        if stdin is not None:
+            assert proc.stdin is not None
+            threading.Thread(target=_feed, args=(proc.stdin, stdin), daemon=True).start()
         for d in drains:
             d.start()
         while True:

@@ -31,8 +31,10 @@ def hatch_torch_probe(context: ProbeContext) -> None:
         context.versions["wsl"] = "1"
     found: list[Device] = []
     with context.probe("nvidia.nvml") as say:
-        answer = _nvml.query(context)
-        if answer is None:
+        answer = None if (no_driver := _nvml.no_driver(context)) else _nvml.query(context)
+        if no_driver:
+            say("nothing", no_driver)
+        elif answer is None:
             say("nothing", f"no NVML library (tried {', '.join(_nvml.candidates(context))})")
         else:
             _set(context, "nvidia_driver", answer.driver)
