@@ -170,5 +170,6 @@ def _visible(context: ProbeContext, found: list[Device]) -> list[Device]:
         if match is None or match in kept:
             break
         kept.append(match)
-    context.notes.append(f"CUDA_VISIBLE_DEVICES={value!r} leaves {len(kept)} of {len(found)} NVIDIA GPU(s) visible")
+    shown = repr(value[:40]) + ("..." if len(value) > 40 else "")
+    context.notes.append(f"CUDA_VISIBLE_DEVICES={shown} leaves {len(kept)} of {len(found)} NVIDIA GPU(s) visible")
     return kept
