@@ -70,10 +70,15 @@ def _decode(data: bytes) -> Any:
 
 def _forked(target: str, arg: Any, timeout: float) -> bytes:
     read_end, write_end = os.pipe()
-    with warnings.catch_warnings():
-        # Python 3.12+ warns when other (non-Python) threads exist; the deadline bounds a stuck child
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
+    try:
+        with warnings.catch_warnings():
+            # Python 3.12+ warns when other (non-Python) threads exist; the deadline bounds a stuck child
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+    except OSError as exc:
+        os.close(read_end)
+        os.close(write_end)
+        raise Failed(f"could not fork: {exc.strerror or exc}") from None
     if pid == 0:  # the child: never returns into the caller's code
         try:
             os.setpgid(0, 0)

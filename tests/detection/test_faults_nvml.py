@@ -168,9 +168,10 @@ def test_library_search_never_uses_the_current_directory(
     assert not any(p.startswith(str(cwd)) for p in paths)
 
 
-def test_ld_so_conf_directories_are_searched(nv_machine: Machine) -> None:
-    """/etc/ld.so.conf and its includes name where the driver's libraries live (/usr/local/nvidia/lib64)."""
-    nv_machine.file("/etc/ld.so.conf", "include /etc/ld.so.conf.d/*.conf\n")
+@pytest.mark.parametrize("include", ["/etc/ld.so.conf.d/*.conf", "ld.so.conf.d/*.conf"], ids=["debian", "fedora"])
+def test_ld_so_conf_directories_are_searched(nv_machine: Machine, include: str) -> None:
+    """/etc/ld.so.conf and its includes (absolute or relative to it) name where the driver's libraries live."""
+    nv_machine.file("/etc/ld.so.conf", f"include {include}\n")
     nv_machine.file("/etc/ld.so.conf.d/nvidia.conf", "# driver\n/usr/local/nvidia/lib64\nrelative/dir\n")
     lib = nv_machine.root / "usr/local/nvidia/lib64/libnvidia-ml.so.1"
     lib.parent.mkdir(parents=True)
@@ -198,3 +199,12 @@ def test_a_fifo_in_place_of_the_library_is_not_loaded(machine: Machine) -> None:
     result = machine.detect()
     assert time.monotonic() - start < 2
     assert probe(result, "nvidia.nvml").status == "nothing"
+
+
+def test_windows_candidates_are_absolute_and_a_relative_windir_is_skipped(machine: Machine) -> None:
+    from hatch_torch.detection.core import _probe
+
+    ctx = _probe("/", "win_amd64", (("WINDIR", "."), ("ProgramFiles", "C:/Program Files")))
+    assert nvidia_nvml.candidates(ctx) == ["C:/Program Files/NVIDIA Corporation/NVSMI/nvml.dll"]
+    result = machine.detect(platform="win_amd64")
+    assert probe(result, "nvidia.nvml").status == "nothing"  # simulating Windows here: no dll, no failure

@@ -158,3 +158,17 @@ def test_cli_reports_a_bad_timeout_and_a_missing_root(tmp_path: Path) -> None:
     assert missing.returncode == 2
     assert "is not a directory" in missing.stderr
     assert "backend" not in missing.stdout
+
+
+def test_a_relative_rocm_path_is_not_read_from_the_current_directory(
+    machine: Machine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    (project / "rocm/.info").mkdir(parents=True)
+    (project / "rocm/.info/version").write_text("6.4.1\n")
+    monkeypatch.chdir(project)
+    machine.kfd(110000)
+    machine.env["ROCM_PATH"] = "rocm"
+    result = machine.detect()
+    assert "not an absolute path" in probe(result, "amd.rocm_version").detail
+    assert "rocm" not in result.versions

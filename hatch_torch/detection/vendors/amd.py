@@ -107,6 +107,9 @@ def _tool(context: ProbeContext, name: str, args: list[str]) -> list[Device]:
 def _rocm_version(context: ProbeContext) -> None:
     with context.probe("amd.rocm_version") as say:
         base = context.environ.get("ROCM_PATH", "/opt/rocm").rstrip("/")
+        if not base.startswith("/"):  # a relative ROCM_PATH would mean the current directory
+            say("nothing", f"ROCM_PATH={base[:40]!r} is not an absolute path; not read")
+            return
         text = context.read(f"{base}/.info/version")
         if text is None:
             say("nothing", f"{base}/.info/version does not exist (the wheels bring their own ROCm runtime)")

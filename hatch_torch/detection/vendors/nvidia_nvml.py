@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import ntpath
 import os
+import posixpath
 import stat
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -65,11 +67,14 @@ def no_driver(context: ProbeContext) -> str:
 def candidates(context: ProbeContext) -> list[str]:
     """Library paths to try, in order; all absolute."""
     if explicit := context.environ.get(LIBRARY_ENV, "").strip():
+        if not (ntpath if context.os == "win" else posixpath).isabs(explicit):
+            raise ProbeFailure(f"{LIBRARY_ENV}={explicit!r} is not an absolute path (write the library's full path)")
         return [explicit]
     if context.os == "win":
         windir = context.environ.get("WINDIR", "C:/Windows")
         progs = context.environ.get("ProgramFiles", "C:/Program Files")
-        return [f"{windir}/System32/nvml.dll", f"{progs}/NVIDIA Corporation/NVSMI/nvml.dll"]
+        paths = [f"{windir}/System32/nvml.dll", f"{progs}/NVIDIA Corporation/NVSMI/nvml.dll"]
+        return [p for p in paths if ntpath.isabs(p)]  # a relative WINDIR would mean the current directory
     if context.os != "linux":
         return []
     search = [d for d in context.environ.get("LD_LIBRARY_PATH", "").split(":") if d.startswith("/")]
@@ -88,10 +93,9 @@ def _ld_conf(context: ProbeContext, path: str, depth: int) -> list[str]:
     for raw in text.splitlines():
         line = raw.partition("#")[0].strip()
         if line.startswith("include") and depth < 3:
-            pattern = line.removeprefix("include").strip()
-            if pattern.startswith("/"):
-                for found in sorted(glob.glob(context.fs(pattern)))[:64]:
-                    dirs += _ld_conf(context, found[len(prefix) :], depth + 1)
+            pattern = posixpath.join(posixpath.dirname(path), line.removeprefix("include").strip())
+            for found in sorted(glob.glob(context.fs(pattern)))[:64]:  # relative: to the including file
+                dirs += _ld_conf(context, found[len(prefix) :], depth + 1)
         elif line.startswith("/"):
             dirs.append(line)
     return dirs
@@ -99,8 +103,6 @@ def _ld_conf(context: ProbeContext, path: str, depth: int) -> list[str]:
 
 def _library(paths: list[str]) -> str | None:
     for path in paths:
-        if not os.path.isabs(path):
-            raise ProbeFailure(f"{LIBRARY_ENV}={path!r} is not an absolute path (write the library's full path)")
         with contextlib.suppress(OSError):
             if stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or a device would block the loader
                 return path
