@@ -11,8 +11,14 @@
    Without light-the-torch installed, its method (run nvidia-smi, parse the last line) is replicated.
 3. A hanging ``nvidia-smi``: what the first detection costs (the bounded timeout), and the next one in
    the same build (another process: probe cache cleared) once the hang is remembered.
+4. Fresh processes, imports included, against light-the-torch on the same fake machine: no GPU (an empty
+   root, no ``nvidia-smi``), a fake ``nvidia-smi`` on PATH (an empty root otherwise), and the simulated
+   NVIDIA machine of [2] (its ``nvidia-smi`` on PATH for both). Each process times its own imports plus
+   the first detection and prints it; ours and theirs alternate, one pair per round, and the figure is
+   the median of the per-round ratios. The whole process's wall time (interpreter start included, the
+   same for both) is given too. Target: ours / light-the-torch <= 1.0 on each machine.
 
-Run: python bench/bench_detect.py [--runs N] [--timeout S]
+Run: python bench/bench_detect.py [--runs N] [--fresh N] [--timeout S]
 """
 
 from __future__ import annotations
@@ -89,11 +95,113 @@ def ltt_detector(bin_dir: Path) -> tuple[Callable[[], object], str]:
         return replicated, "light-the-torch not installed: its method replicated (run nvidia-smi, parse)"
 
 
+#: child processes: time the imports and the first detection, print "<ms> <answer>"
+FRESH_OURS = (
+    "import time\n"
+    "t = time.perf_counter()\n"
+    "import sys, hatch_torch\n"
+    "b = hatch_torch.detect(root=sys.argv[1]).backend\n"
+    "print((time.perf_counter() - t) * 1000, b)\n"
+)
+FRESH_LTT = (
+    "import time\n"
+    "t = time.perf_counter()\n"
+    "from light_the_torch._cb import detect_compatible_computation_backends as d\n"
+    "b = max(map(str, d()))\n"
+    "print((time.perf_counter() - t) * 1000, b)\n"
+)
+FRESH_LTT_REPLICATED = (  # its imports (subprocess, platform, packaging.version) and its one nvidia-smi call
+    "import time\n"
+    "t = time.perf_counter()\n"
+    "import platform, re, subprocess\n"
+    "from packaging.version import Version\n"
+    "try:\n"
+    "    out = subprocess.run(['nvidia-smi', '--query-gpu=driver_version', '--format=csv'],\n"
+    "                         check=True, capture_output=True, text=True).stdout\n"
+    "    b = 'cu' if Version(out.splitlines()[-1]) and platform.system() else 'cpu'\n"
+    "except (FileNotFoundError, subprocess.CalledProcessError):\n"
+    "    b = 'cpu'\n"
+    "print((time.perf_counter() - t) * 1000, b)\n"
+)
+
+
+def clean_env(path: str, pycache: Path) -> dict[str, str]:
+    """This environment without hatch-torch's and the vendors' overrides, with ``path`` as PATH.
+
+    Bytecode is cached (in ``pycache``, outside the source tree) as in an installed environment: with
+    PYTHONDONTWRITEBYTECODE every process would compile the modules that lack a ``.pyc`` again."""
+    prefixes = ("HATCH_TORCH_", "UV_CUDA", "UV_AMD", "UV_TORCH", "TORCH_BACKEND", "CONDA_OVERRIDE", "NV_VARIANT")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+    for name in ("CUDA_VISIBLE_DEVICES", "PYTHONDONTWRITEBYTECODE"):
+        env.pop(name, None)
+    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    env["PATH"] = path
+    return env
+
+
+def fresh_process(code: str, root: Path, env: dict[str, str], cwd: Path) -> tuple[float, float, str]:
+    """(ms the child measured, ms of the whole process, its answer)."""
+    start = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True, env=env, cwd=cwd
+    ).stdout.split()
+    return float(out[0]), (time.perf_counter() - start) * 1000, out[1]
+
+
+def fresh(base: Path, rounds: int) -> bool:
+    """[4]: ours against light-the-torch in fresh processes on three fake machines; True if no slower on each."""
+    try:
+        import light_the_torch  # noqa: F401
+
+        theirs, label = FRESH_LTT, "light-the-torch"
+    except ImportError:
+        theirs, label = FRESH_LTT_REPLICATED, "light-the-torch's method (not installed: replicated)"
+    root, bin_dir, _ = simulated_nvidia(base / "sim")
+    empty, smi_only = base / "empty-root", base / "smi-only"
+    empty.mkdir()
+    smi_only.mkdir()
+    system = os.pathsep.join(d for d in ("/usr/local/bin", "/usr/bin", "/bin") if os.path.isdir(d))
+    cache = base / "pycache"
+    machines = {
+        "no GPU": (empty, clean_env(system, cache)),
+        "fake nvidia-smi on PATH": (smi_only, clean_env(f"{bin_dir}{os.pathsep}{system}", cache)),
+        "simulated NVIDIA machine": (root, clean_env(f"{bin_dir}{os.pathsep}{system}", cache)),
+    }
+    ok = True
+    print(f"[4] fresh process, imports + first detection, {rounds} alternating rounds per machine:")
+    for name, (machine_root, env) in machines.items():
+        mine: list[tuple[float, float, str]] = []
+        other: list[tuple[float, float, str]] = []
+        for i in range(rounds + 1):
+            pair = [(mine, FRESH_OURS), (other, theirs)]
+            for samples, code in pair if i % 2 else reversed(pair):
+                sample = fresh_process(code, machine_root, env, base)
+                if i:  # the first round warms the caches
+                    samples.append(sample)
+        ratio = statistics.median(a[0] / b[0] for a, b in zip(mine, other, strict=True))
+        wall = statistics.median(a[1] / b[1] for a, b in zip(mine, other, strict=True))
+        ok = ok and ratio <= 1.0
+        print(
+            f"    {name}: ours {statistics.median(s[0] for s in mine):.1f} ms -> {mine[0][2]}, "
+            f"{label} {statistics.median(s[0] for s in other):.1f} ms -> {other[0][2]}; "
+            f"ratio ours/theirs {ratio:.2f} (target <= 1.0); whole process "
+            f"{statistics.median(s[1] for s in mine):.1f} vs {statistics.median(s[1] for s in other):.1f} ms, "
+            f"ratio {wall:.2f}"
+        )
+    return ok
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--timeout", type=float, default=1.0, help="tool timeout for the hanging case")
+    parser.add_argument("--fresh", type=int, default=30, help="rounds of fresh processes per machine in [4]")
+    parser.add_argument("--only-fresh", action="store_true", help="run [4] only")
     args = parser.parse_args()
+    print(f"load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if args.only_fresh:
+        with tempfile.TemporaryDirectory() as tmp:
+            sys.exit(0 if fresh(Path(tmp), args.fresh) else 1)
 
     # 1. no GPU, this machine
     env = dict(os.environ)
@@ -183,7 +291,9 @@ def main() -> None:
             f"[3] hanging nvidia-smi (timeout {args.timeout:g} s): first detection {times[0]:.0f} ms, "
             f"next ones (hang remembered) {times[1]:.2f} ms, {times[2]:.2f} ms"
         )
-    ok = no_gpu_ms < 5 and ratio >= 10 and started == 0
+        fresh_ok = fresh(Path(tmp) / "fresh", args.fresh)
+    print(f"load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    ok = no_gpu_ms < 5 and ratio >= 10 and started == 0 and fresh_ok
     print("targets met" if ok else "TARGETS MISSED")
     sys.exit(0 if ok else 1)
 

@@ -9,7 +9,6 @@ every visible GPU of that kind, and (3) such a release exists. Nothing fits: cpu
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
@@ -17,6 +16,7 @@ from packaging.version import InvalidVersion, Version
 from hatch_torch.data.model import ReleaseData
 from hatch_torch.detection.probe import Device, ProbeContext
 from hatch_torch.detection.rows import Release, Rows, cc_tuple, index
+from hatch_torch.util.record import Record, field
 
 PRIORITY = {"cuda": 10, "rocm": 20, "xpu": 30}
 VENDOR = {"cuda": "NVIDIA", "rocm": "AMD", "xpu": "Intel"}
@@ -24,8 +24,7 @@ VENDOR = {"cuda": "NVIDIA", "rocm": "AMD", "xpu": "Intel"}
 Supports = Callable[..., tuple[bool | None, str]]
 
 
-@dataclass
-class Choice:
+class Choice(Record):
     backend: str
     release: str | None = None
     reasons: list[str] = field(default_factory=list)

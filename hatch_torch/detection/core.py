@@ -7,14 +7,10 @@ cached per process (keyed by root, platform and environment), so a build probes 
 from __future__ import annotations
 
 import copy
-import dataclasses
 import os
-import platform as _platform
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -22,8 +18,11 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from hatch_torch.detection.probe import Device, ProbeContext, ProbeRecord, as_dict
 from hatch_torch.pins.platforms import PLATFORMS
 from hatch_torch.util.errors import ConfigurationError, HatchTorchError
+from hatch_torch.util.record import Record, field, replace
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from hatch_torch.plugins.manager import Plugins
 
 #: Make detection failures fatal (for CI that must not silently publish cpu wheels).
@@ -35,8 +34,7 @@ class DetectionError(HatchTorchError):
     """Strict detection found a failed probe or no accelerator."""
 
 
-@dataclass
-class Detection:
+class Detection(Record):
     """What detection found and the backend it chose, with the reasons."""
 
     backend: str
@@ -59,7 +57,12 @@ class Detection:
 
 def current_platform() -> str:
     """This interpreter's platform key (linux_x86_64, win_amd64, macos_arm64...)."""
-    machine = _platform.machine().lower()
+    if hasattr(os, "uname"):
+        machine = os.uname().machine.lower()  # what platform.machine() says on POSIX, without importing it
+    else:
+        import platform
+
+        machine = platform.machine().lower()
     machine = {"amd64": "x86_64", "arm64": "aarch64"}.get(machine, machine)
     if sys.platform.startswith("linux"):
         return f"linux_{machine}"
@@ -144,7 +147,7 @@ def clear_cache() -> None:
 def _probe(root: str, plat: str, env_items: tuple[tuple[str, str], ...]) -> ProbeContext:
     """A copy of the cached probe result that callers may change."""
     ctx = _probe_cached(root, plat, env_items)
-    return dataclasses.replace(
+    return replace(
         ctx,
         devices=[copy.copy(d) for d in ctx.devices],
         versions=dict(ctx.versions),
@@ -157,7 +160,7 @@ def _probe(root: str, plat: str, env_items: tuple[tuple[str, str], ...]) -> Prob
 @lru_cache(maxsize=16)
 def _probe_cached(root: str, plat: str, env_items: tuple[tuple[str, str], ...]) -> ProbeContext:
     environ = dict(env_items)
-    ctx = ProbeContext(Path(root), environ, plat)
+    ctx = ProbeContext(root, environ, plat)
     _plugins(environ).probe(ctx)
     return ctx
 

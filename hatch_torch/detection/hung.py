@@ -10,11 +10,10 @@ Without ``dir_fd`` support (Windows) there is no memory.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import stat
-import tempfile
 import time
+import zlib
 from collections.abc import Iterator
 
 #: How long a hang is remembered, in seconds.
@@ -25,6 +24,8 @@ _SUPPORTED = bool(_NOFOLLOW and _DIRECTORY) and os.open in os.supports_dir_fd an
 
 
 def folder() -> str:
+    import tempfile  # only when a tool or a library is about to run (it brings random and shutil)
+
     return os.path.join(tempfile.gettempdir(), f"hatch-torch-{os.getuid() if hasattr(os, 'getuid') else 0}")
 
 
@@ -34,7 +35,9 @@ def _name(tool: str) -> str:
         key = f"{os.path.realpath(tool)}:{info.st_mtime_ns}:{info.st_size}"
     except OSError:
         key = tool
-    return "hung-" + hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:16]
+    # A name, not a secret: only this user can write the folder. (hashlib would load OpenSSL.)
+    data = key.encode("utf-8", "surrogateescape")
+    return f"hung-{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
 @contextlib.contextmanager

@@ -6,13 +6,16 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hatch_torch.detection import hung as _hung
-from hatch_torch.util import fsread, proc
+from hatch_torch.util import fsread
 from hatch_torch.util.errors import ConfigurationError
+from hatch_torch.util.record import Record, field
+from hatch_torch.util.record import as_dict as _as_dict
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 #: Seconds a vendor tool (nvidia-smi, rocminfo...) or NVML may run before it counts as hanging.
 TIMEOUT_ENV = "HATCH_TORCH_TOOL_TIMEOUT"
@@ -23,8 +26,7 @@ READ_LIMIT = 65536
 LIST_LIMIT = 4096
 
 
-@dataclass
-class Device:
+class Device(Record):
     """One accelerator. ``kind`` is the backend kind it can use ("cuda", "rocm", "xpu", a plugin's kind),
     or "" when no PyTorch backend serves it (plain integrated graphics)."""
 
@@ -39,8 +41,7 @@ class Device:
     note: str = ""
 
 
-@dataclass
-class ProbeRecord:
+class ProbeRecord(Record):
     """One probe: what it tried, and whether it found something, nothing, failed, or was skipped."""
 
     probe: str
@@ -84,11 +85,10 @@ def seconds(environ: Mapping[str, str]) -> float:
     )
 
 
-@dataclass
-class ProbeContext:
+class ProbeContext(Record):
     """The machine as detectors see it: a filesystem root, an environment, a platform, and what is found."""
 
-    root: Path
+    root: str
     environ: Mapping[str, str]
     platform: str
     devices: list[Device] = field(default_factory=list)
@@ -99,7 +99,7 @@ class ProbeContext:
     settled: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        root = str(self.root)
+        self.root = root = os.fspath(self.root)
         self._prefix = "" if root in ("/", "") else root.rstrip("/\\")
         self.os = self.platform.split("_", 1)[0]
         self._timeout = seconds(self.environ)
@@ -110,6 +110,8 @@ class ProbeContext:
 
     def path(self, absolute: str) -> Path:
         """``absolute`` under the root, as a Path."""
+        from pathlib import Path
+
         return Path(self.fs(absolute))
 
     def isdir(self, absolute: str) -> bool:
@@ -162,6 +164,8 @@ class ProbeContext:
         The tool runs in its own process group, killed whole on a timeout or a flood of output. A tool
         that timed out is remembered for a while, so one build pays its timeout once.
         """
+        from hatch_torch.util import proc  # only a probe that runs a tool pays for subprocess and threading
+
         if _hung.recently(argv[0]):
             raise ProbeFailure(f"{argv[0]} hung earlier (timeout {self.timeout():g}s); not run again for now")
         try:
@@ -202,8 +206,7 @@ class ProbeContext:
 
 
 def as_dict(obj: Any) -> dict[str, Any]:
-    result: dict[str, Any] = asdict(obj)
-    return result
+    return _as_dict(obj)
 
 
 class _Probe:

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from hatch_torch.data.model import ReleaseData
+from hatch_torch.util.record import Record
 
 
-@dataclass
-class Release:
+class Release(Record):
     version: Version
     text: str
     platforms: frozenset[str]
     unofficial: bool
 
 
-@dataclass
-class Rows:
+class Rows(Record):
     spec: SpecifierSet
     sm: list[tuple[int, int]]
     ptx: str | None

@@ -1,5 +1,8 @@
 """The plugin manager: third-party plugins from the ``hatch_torch`` entry-point group, then the built-ins.
 
+With no third-party plugin installed (the common case) pluggy is not imported: the built-ins, marked
+with :func:`hatch_torch.plugins.marker.hookimpl`, are called in the order pluggy would call them.
+
 ``HATCH_TORCH_DISABLE_PLUGINS`` blocks third-party plugins: ``1``/``all`` blocks every one, otherwise
 a comma-separated list of entry-point names. Built-in detectors cannot be blocked this way (their
 overrides are documented in docs/detection.md).
@@ -11,9 +14,11 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from hatch_torch.plugins.marker import call_order
+from hatch_torch.util.record import Record, field
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
@@ -71,12 +76,14 @@ def third_party(blocked: str) -> tuple[tuple[EntryPoint, ...], tuple[str, ...]]:
     return kept, tuple(ep.name for ep in found if ep not in kept)
 
 
-@dataclass
-class Plugins:
-    pm: pluggy.PluginManager
+class Plugins(Record):
+    #: None when there are no third-party plugins: then only built-ins, called without pluggy
+    pm: pluggy.PluginManager | None
     blocked: tuple[str, ...] = ()
     #: (plugin name, what went wrong) for plugins that failed to load or to answer
     errors: list[tuple[str, str]] = field(default_factory=list)
+    #: built-ins registered without pluggy, in registration order
+    builtins: list[tuple[str, object]] = field(default_factory=list)
 
     def with_builtins(self, modules: Sequence[str]) -> Plugins:
         """Register built-in plugins (module names) once, after the third-party ones, so they run first
@@ -84,12 +91,26 @@ class Plugins:
         never imports anything above it."""
         for module in modules:
             name = f"hatch_torch.{module.rsplit('.', 1)[1]}"
-            if not self.pm.has_plugin(name):
+            if self.pm is None:
+                if name not in dict(self.builtins):
+                    self.builtins.append((name, importlib.import_module(module)))
+            elif not self.pm.has_plugin(name):
                 self.pm.register(importlib.import_module(module), name=name)
         return self
 
+    def register(self, plugin: object, name: str) -> None:
+        """Register a plugin object in-process (tests, embedding applications): pluggy takes over."""
+        if self.pm is None:
+            self.pm = _pluggy()
+            for builtin, module in self.builtins:
+                self.pm.register(module, name=builtin)
+            self.builtins.clear()
+        self.pm.register(plugin, name=name)
+
     def impls(self, hook: str) -> list[tuple[str, Callable[..., Any], Sequence[str]]]:
         """(plugin name, function, argument names) in call order."""
+        if self.pm is None:
+            return [(name, f, _argnames(f)) for name, f in call_order(self.builtins, hook)]
         caller = getattr(self.pm.hook, hook)
         return [(i.plugin_name, i.function, i.argnames) for i in reversed(caller.get_hookimpls())]
 
@@ -130,16 +151,20 @@ class Plugins:
         return out
 
 
+def _argnames(function: Callable[..., Any]) -> tuple[str, ...]:
+    """The arguments without defaults, as pluggy passes them."""
+    code = function.__code__
+    names = code.co_varnames[: code.co_argcount]
+    return names[: len(names) - len(function.__defaults__ or ())]
+
+
 @cache
 def manager(blocked: str = "") -> Plugins:
     """The plugin manager for a given block list (cached per process)."""
-    import pluggy
-
-    from hatch_torch.plugins import spec as _hookspecs
-
-    pm = pluggy.PluginManager(_hookspecs.PROJECT)
-    pm.add_hookspecs(_hookspecs)
     eps, names = third_party(blocked)
+    if not eps:
+        return Plugins(None, names)
+    pm = _pluggy()
     plugins = Plugins(pm, names)
     for ep in eps:
         try:
@@ -151,6 +176,16 @@ def manager(blocked: str = "") -> Plugins:
     except Exception as exc:  # a plugin implementing a hook that does not exist
         plugins.errors.append(("?", str(exc)))
     return plugins
+
+
+def _pluggy() -> pluggy.PluginManager:
+    import pluggy
+
+    from hatch_torch.plugins import spec as _hookspecs
+
+    pm = pluggy.PluginManager(_hookspecs.PROJECT)
+    pm.add_hookspecs(_hookspecs)
+    return pm
 
 
 def current(environ: Mapping[str, str] | None = None) -> Plugins:

@@ -7,21 +7,21 @@ Plugins are found through the entry-point group ``hatch_torch``; the built-in de
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pluggy
 
+from hatch_torch.plugins.marker import PROJECT, hookimpl
+from hatch_torch.util.record import Record, field
+
 if TYPE_CHECKING:
     from hatch_torch.detection.probe import Device, ProbeContext
 
-PROJECT = "hatch_torch"
+__all__ = ["PROJECT", "BackendSpec", "hookimpl", "hookspec"]
 hookspec = pluggy.HookspecMarker(PROJECT)
-hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
-@dataclass(frozen=True)
-class BackendSpec:
+class BackendSpec(Record, frozen=True):
     """A backend a plugin adds.
 
     ``releases`` maps a torch version to {platform key: local label}; ``""`` means the wheel carries

@@ -13,8 +13,9 @@ import subprocess
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import IO
+
+from hatch_torch.util.record import Record
 
 LIMIT = 1 << 20  # bytes of stdout (and of stderr) a tool may print
 
@@ -27,8 +28,7 @@ class Flood(OSError):
     """The program printed more than the limit (its process group was killed)."""
 
 
-@dataclass
-class Done:
+class Done(Record):
     returncode: int
     stdout: bytes
     stderr: bytes

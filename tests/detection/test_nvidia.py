@@ -211,7 +211,7 @@ def test_a_plugin_that_raises_fails_alone(nv_machine: Machine, monkeypatch: pyte
             raise RuntimeError("boom")
 
     plugins = _plugins.manager.__wrapped__("")
-    plugins.pm.register(Broken(), name="broken")
+    plugins.register(Broken(), name="broken")
     monkeypatch.setattr(_plugins, "current", lambda environ=None: plugins)
     nv_machine.with_nvml("580.65.06", 13000, RTX_4090)
     result = nv_machine.detect()

@@ -51,7 +51,7 @@ class NPUPlugin:
 
 def test_a_plugin_backends_hook_that_raises_is_reported(machine: Machine, monkeypatch: pytest.MonkeyPatch) -> None:
     plugins = _plugins.manager.__wrapped__("")
-    plugins.pm.register(NPUPlugin(), name="acme")
+    plugins.register(NPUPlugin(), name="acme")
     assert plugins.backends() == []
     monkeypatch.setattr(_plugins, "current", lambda environ=None: plugins)
     result = machine.detect()

@@ -11,7 +11,7 @@ import os
 import re
 
 from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure, ascii_int
-from hatch_torch.plugins.spec import hookimpl
+from hatch_torch.plugins.marker import hookimpl
 
 NODES = "/sys/class/kfd/kfd/topology/nodes"
 _GFX = re.compile(r"\b(gfx[0-9a-f]{3,4})\b", re.ASCII)

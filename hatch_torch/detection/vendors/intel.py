@@ -10,7 +10,7 @@ import re
 import sys
 
 from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure
-from hatch_torch.plugins.spec import hookimpl
+from hatch_torch.plugins.marker import hookimpl
 
 PCI = "/sys/bus/pci/devices"
 #: (family, first device ID, last device ID)

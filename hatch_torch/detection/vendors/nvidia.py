@@ -12,7 +12,7 @@ from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure, asci
 from hatch_torch.detection.vendors import nvidia_nvml as _nvml
 from hatch_torch.detection.vendors import nvidia_smi as _nvsmi
 from hatch_torch.detection.vendors.nvidia_names import compute_capability
-from hatch_torch.plugins.spec import hookimpl
+from hatch_torch.plugins.marker import hookimpl
 
 #: ASCII digits only (full-width digits are no driver version), a few per part
 _DRIVER = re.compile(r"[0-9]{1,4}\.[0-9]{1,4}(\.[0-9]{1,4})?", re.ASCII)

@@ -11,17 +11,15 @@ entries, the ``/etc/ld.so.conf`` directories, the usual library dirs), never in 
 from __future__ import annotations
 
 import contextlib
-import glob
 import ntpath
 import os
 import posixpath
 import stat
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from hatch_torch.detection import hung as _hung
 from hatch_torch.detection.probe import ProbeContext, ProbeFailure
-from hatch_torch.util import isolate
+from hatch_torch.util.record import Record, as_dict, field
 
 LIBRARY_ENV = "HATCH_TORCH_NVML_LIBRARY"
 _NAME = "libnvidia-ml.so.1"
@@ -36,8 +34,7 @@ _DRIVER_DIRS = ("/proc/driver/nvidia", "/sys/module/nvidia")
 MAX_GPUS = 256  # a library claiming more is not asked about the rest
 
 
-@dataclass
-class GPU:
+class GPU(Record):
     index: int
     name: str = ""
     uuid: str = ""
@@ -45,8 +42,7 @@ class GPU:
     error: str = ""
 
 
-@dataclass
-class Answer:
+class Answer(Record):
     library: str
     driver: str = ""
     cuda: str = ""
@@ -93,6 +89,8 @@ def _ld_conf(context: ProbeContext, path: str, depth: int) -> list[str]:
     for raw in text.splitlines():
         line = raw.partition("#")[0].strip()
         if line.startswith("include") and depth < 3:
+            import glob
+
             pattern = posixpath.join(posixpath.dirname(path), line.removeprefix("include").strip())
             for found in sorted(glob.glob(context.fs(pattern)))[:64]:  # relative: to the including file
                 dirs += _ld_conf(context, found[len(prefix) :], depth + 1)
@@ -114,6 +112,8 @@ def query(context: ProbeContext) -> Answer | None:
     path = _library(candidates(context))
     if path is None:
         return None
+    from hatch_torch.util import isolate  # only with a library to load: a child process to run it in
+
     timeout = context.timeout()
     if _hung.recently(path):
         raise ProbeFailure(f"NVML ({path}) hung earlier (timeout {timeout:g}s); not loaded again for now")
@@ -144,7 +144,7 @@ def child(path: str) -> dict[str, Any]:
     _reset(pynvml)  # a fork copies whatever state the parent left in the module
     pynvml.nvmlLib = lib
     try:
-        return asdict(_ask(pynvml, path))
+        return as_dict(_ask(pynvml, path))
     except pynvml.NVMLError as exc:
         return {"error": str(exc)}
     finally:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure
-from hatch_torch.plugins.spec import hookimpl
+from hatch_torch.plugins.marker import hookimpl
 
 #: (variable, meaning); the first set variable of each group wins
 DRIVER_VARS = ("HATCH_TORCH_CUDA_DRIVER", "UV_CUDA_DRIVER_VERSION")
