@@ -24,6 +24,7 @@ from hatch_torch.pins.platforms import PLATFORMS
 from hatch_torch.util.errors import ConfigurationError, HatchTorchError
 
 if TYPE_CHECKING:
+    from hatch_torch.data.model import ReleaseData
     from hatch_torch.plugins.manager import Plugins
 
 #: Make detection failures fatal (for CI that must not silently publish cpu wheels).
@@ -49,6 +50,8 @@ class Detection:
     probes: list[ProbeRecord] = field(default_factory=list)
     rejected: dict[str, str] = field(default_factory=dict)
     plugins: dict[str, Any] = field(default_factory=dict)
+    #: per GPU: name, vendor, kind, architecture (+ where it came from), PCI ID, backends that serve it
+    gpus: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return as_dict(self)
@@ -94,7 +97,10 @@ def detect(
     plat = platform or current_platform()
     ctx = _probe(str(root or "/"), plat, tuple(sorted(env.items())))
     plugins = _plugins(env)
-    choice = Chooser(ctx, spec, load(), plugins.supports).choose()
+    data = load()
+    _satisfiable(spec, data)
+    chooser = Chooser(ctx, spec, data, plugins.supports)
+    choice = chooser.choose()
     found = _summary(ctx) + [f"plugin {name}: {error}" for name, error in plugins.errors]
     result = Detection(
         choice.backend,
@@ -107,6 +113,7 @@ def detect(
         ctx.probes,
         choice.rejected,
         {"blocked": list(plugins.blocked), "errors": [f"{n}: {e}" for n, e in plugins.errors]},
+        chooser.gpus(),
     )
     if strict if strict is not None else env.get(STRICT_ENV, "").strip().lower() in _TRUE:
         _enforce(result)
@@ -120,6 +127,21 @@ def _specifier(text: str) -> SpecifierSet:
         raise ConfigurationError(
             [f"torch specifier {text!r} is not valid ({exc}). Fix: write it like '>=2.6,<2.11'."]
         ) from None
+
+
+def _satisfiable(spec: SpecifierSet, data: ReleaseData) -> None:
+    """A specifier no release satisfies is the project's error, not a reason to fall back to cpu
+    (no cpu build satisfies it either)."""
+    if any(spec.contains(v, True) for v in data.versions):
+        return
+    known = f"{data.versions[-1]} … {data.versions[0]}" if data.versions else "none"
+    raise ConfigurationError(
+        [
+            f"torch specifier {str(spec)!r} matches no torch release (known: {known}), so no backend, cpu "
+            "included, can be pinned. Fix: widen the torch specifier, or run 'hatch-torch data update' if the "
+            "release is newer than the bundled data."
+        ]
+    )
 
 
 def _plugins(environ: Mapping[str, str]) -> Plugins:

@@ -32,6 +32,7 @@ class Device:
     uuid: str = ""
     source: str = ""  # the probe that found it
     note: str = ""
+    arch_source: str = ""  # where ``arch`` came from: "NVML", "name table", "KFD", "override"...
 
 
 @dataclass

@@ -11,7 +11,7 @@ import re
 from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure
 from hatch_torch.detection.vendors import nvidia_nvml as _nvml
 from hatch_torch.detection.vendors import nvidia_smi as _nvsmi
-from hatch_torch.detection.vendors.nvidia_names import compute_capability
+from hatch_torch.detection.vendors.nvidia_names import by_name
 from hatch_torch.plugins.spec import hookimpl
 
 _DRIVER = re.compile(r"^\d+\.\d+(\.\d+)?$")
@@ -38,7 +38,9 @@ def hatch_torch_probe(context: ProbeContext) -> None:
             _set(context, "cuda_driver", answer.cuda)
             for gpu in answer.gpus:
                 note = f"NVML: {gpu.error}" if gpu.error else ""
-                found.append(Device("nvidia", "cuda", gpu.name, gpu.cc, "", gpu.index, gpu.uuid, "nvidia.nvml", note))
+                found.append(
+                    Device("nvidia", "cuda", gpu.name, gpu.cc, "", gpu.index, gpu.uuid, "nvidia.nvml", note, "NVML")
+                )
             say(
                 "found" if answer.gpus else "nothing",
                 f"{answer.library}: driver {answer.driver}, CUDA {answer.cuda}, {len(answer.gpus)} GPU(s)",
@@ -119,18 +121,9 @@ def _procfs(context: ProbeContext) -> list[Device]:
                 problems.append(f"{bus}: no Model line")
                 continue
             minor = fields.get("Device Minor", "")
-            found.append(
-                Device(
-                    "nvidia",
-                    "cuda",
-                    name,
-                    compute_capability(name),
-                    index=int(minor) if minor.isdigit() else len(found),
-                    uuid=fields.get("GPU UUID", ""),
-                    source="nvidia.procfs",
-                    note=f"PCI {bus}; compute capability from the model name",
-                )
-            )
+            index = int(minor) if minor.isdigit() else len(found)
+            device = Device("nvidia", "cuda", name, index=index, uuid=fields.get("GPU UUID", ""), source="nvidia.procfs")
+            found.append(by_name(device, f"PCI {bus}"))
         extra = f"; unreadable: {'; '.join(problems)}" if problems else ""
         say("found", f"driver {context.versions['nvidia_driver']}, {len(found)} GPU(s) in gpus/*{extra}")
     return found
