@@ -188,7 +188,6 @@ class Chooser:
                     return True
         return False
 
-
     def served_by(self, device: Device) -> list[str]:
         """The backends whose torch release (the one ``pins`` would take) has kernels for ``device``;
         [] when its architecture is unknown (nothing can be checked)."""
@@ -197,7 +196,11 @@ class Chooser:
         out = []
         for backend in self._candidates(device.kind):
             rel = self.release_for(backend)
-            if rel is not None and not rel.unofficial and self.kernels.serves(backend, device.kind, device, rel.version)[0]:
+            if (
+                rel is not None
+                and not rel.unofficial
+                and self.kernels.serves(backend, device.kind, device, rel.version)[0]
+            ):
                 out.append(backend)
         return out
 

@@ -19,9 +19,23 @@ Supports = Callable[..., tuple[bool | None, str]]
 
 #: Every compute capability of an NVIDIA GPU since Maxwell (the values of the name tables,
 #: tests/detection/test_names.py keeps them equal): the range "widest" is measured over.
-CUDA_ARCHS = (
-    "5.0 5.2 5.3 6.0 6.1 6.2 7.0 7.2 7.5 8.0 8.6 8.7 8.9 9.0 10.0 10.3 11.0 12.0 12.1"
-).split()
+CUDA_ARCHS: tuple[str, ...] = (
+    "5.0",
+    "5.2",
+    "5.3",
+    "6.0",
+    "6.1",
+    "6.2",
+    "7.0",
+    "7.2",
+    "7.5",
+    "8.0",
+    "8.6",
+    "8.7",
+    "8.9",
+    "9.0",
+)
+CUDA_ARCHS += ("10.0", "10.3", "11.0", "12.0", "12.1")
 
 
 def version(text: str) -> Version | None:
@@ -57,7 +71,7 @@ class Kernels:
         """How many known architectures the release has kernels for, and which (for the reasons)."""
         if kind == "cuda":
             served = [cc for cc in CUDA_ARCHS if self._cuda(backend, cc, release)[0]]
-            span = f"sm_{served[0].replace('.', '')}–sm_{served[-1].replace('.', '')}" if served else "none"
+            span = f"sm_{served[0].replace('.', '')} to sm_{served[-1].replace('.', '')}" if served else "none"
             return len(served), f"{len(served)} of {len(CUDA_ARCHS)} NVIDIA architectures since Maxwell ({span})"
         gfx = self.data.backends[backend].get("gfx") or []
         return len(gfx), f"{len(gfx)} gfx targets"

@@ -65,6 +65,25 @@ class Machine:
         self.file(f"{base}/vendor", f"0x{vendor:04x}\n")
         self.file(f"{base}/device", f"0x{device:04x}\n")
 
+    def adapters(self, *adapters: tuple[str, str, str]) -> Path:
+        """Windows display adapters (name, PNPDeviceID, DriverVersion), as PowerShell's
+        ``Get-CimInstance Win32_VideoController | ... | ConvertTo-Json -Compress`` prints them."""
+        import json
+
+        rows = [{"Name": n, "PNPDeviceID": p, "DriverVersion": v} for n, p, v in adapters]
+        text = json.dumps(rows[0] if len(rows) == 1 else rows, separators=(",", ":")) if rows else ""
+        self.platform = "win_amd64"
+        return self.tool("powershell", f"/bin/cat <<'OUT'\n{text}\nOUT\n")
+
+    def jetson(self, soc: str, model: str, release: str | None) -> None:
+        """A Jetson's device tree (``compatible`` and ``model`` are NUL-separated) and L4T release file."""
+        board = {"tegra234": "nvidia,p3737-0000+p3701-0005", "tegra264": "nvidia,p3971-0080+p3834-0008"}.get(soc, "")
+        self.file("/proc/device-tree/compatible", "\0".join(filter(None, [board, f"nvidia,{soc}"])) + "\0")
+        self.file("/proc/device-tree/model", model + "\0")
+        if release:
+            self.file("/etc/nv_tegra_release", release)
+        self.platform = "linux_aarch64"
+
     def wsl(self) -> None:
         self.file("/proc/sys/kernel/osrelease", "5.15.167.4-microsoft-standard-WSL2\n")
         assert self.nvml is not None

@@ -67,7 +67,13 @@ def _kfd(context: ProbeContext) -> list[Device]:
             pci = f"1002:{int(device):04x}" if device.isdigit() else ""
             found.append(
                 Device(
-                    "amd", "rocm", f"AMD GPU {pci}".strip(), gfx_name(version), pci, len(found), source="amd.kfd",
+                    "amd",
+                    "rocm",
+                    f"AMD GPU {pci}".strip(),
+                    gfx_name(version),
+                    pci,
+                    len(found),
+                    source="amd.kfd",
                     arch_source="KFD gfx_target_version",
                 )
             )

@@ -2,12 +2,10 @@
 
 Only GPUs the XPU wheels support (Arc A/B discrete, Data Center GPU Max, Core Ultra integrated
 Arc graphics) get kind "xpu"; plain integrated graphics is reported but does not pull XPU wheels.
+On Windows the display-adapter list (``windows.py``) uses :func:`device` the same way.
 """
 
 from __future__ import annotations
-
-import re
-import sys
 
 from hatch_torch.detection.probe import Device, ProbeContext
 from hatch_torch.plugins.spec import hookimpl
@@ -34,7 +32,6 @@ XPU_FAMILIES: list[tuple[str, int, int]] = [
     ("Core Ultra Arc graphics (Lunar Lake)", 0x64B0, 0x64B0),
     ("Core Ultra Arc graphics (Panther Lake)", 0xB080, 0xB0B0),
 ]
-_PNP = re.compile(r"ven_8086&dev_([0-9a-f]{4})", re.IGNORECASE)
 
 
 def family(device_id: int) -> str:
@@ -42,13 +39,24 @@ def family(device_id: int) -> str:
     return next((name for name, lo, hi in XPU_FAMILIES if lo <= device_id <= hi), "")
 
 
-def device(device_id: int, source: str, index: int) -> Device:
-    name = family(device_id)
+def device(device_id: int, source: str, index: int, name: str = "") -> Device:
+    """The Intel GPU of a PCI device ID (``name``: what the system calls it, if it says)."""
+    fam = family(device_id)
     pci = f"8086:{device_id:04x}"
-    if name:
-        return Device("intel", "xpu", f"Intel {name}", "xpu", pci, index, source=source)
+    if fam:
+        return Device(
+            "intel", "xpu", name or f"Intel {fam}", "xpu", pci, index, source=source, arch_source="PCI ID table"
+        )
     return Device(
-        "intel", "", "Intel integrated graphics", "igpu", pci, index, source=source, note="no XPU wheels for it"
+        "intel",
+        "",
+        name or "Intel integrated graphics",
+        "igpu",
+        pci,
+        index,
+        source=source,
+        note="no XPU wheels for it",
+        arch_source="PCI ID table",
     )
 
 
@@ -59,9 +67,7 @@ def hatch_torch_probe(context: ProbeContext) -> None:
         return
     if context.os == "linux":
         _sysfs(context)
-    elif context.os == "win":
-        _windows(context)
-    else:
+    elif context.os != "win":  # Windows: the display-adapter list (windows.adapters) has the Intel GPUs
         context.skip("intel", f"no XPU wheels for {context.platform}")
 
 
@@ -91,31 +97,3 @@ def _sysfs(context: ProbeContext) -> None:
 
 def _describe(found: list[Device]) -> str:
     return ", ".join(f"{d.pci_id} {d.arch}" for d in found) or "none"
-
-
-def windows_ids() -> list[str]:
-    """MatchingDeviceId values of the display adapters in the Windows registry."""
-    if sys.platform != "win32":
-        return []
-    import winreg
-
-    key = r"SYSTEM\CurrentControlSet\Control\Class\{4d36e968-e325-11ce-bfc1-08002be10318}"
-    ids: list[str] = []
-    with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, key) as adapters:
-        for i in range(winreg.QueryInfoKey(adapters)[0]):
-            try:
-                with winreg.OpenKey(adapters, winreg.EnumKey(adapters, i)) as sub:
-                    ids.append(str(winreg.QueryValueEx(sub, "MatchingDeviceId")[0]))
-            except OSError:
-                continue
-    return ids
-
-
-def _windows(context: ProbeContext) -> None:
-    with context.probe("intel.windows") as say:
-        found = [
-            device(int(m.group(1), 16), "intel.windows", i)
-            for i, m in enumerate(filter(None, (_PNP.search(s) for s in windows_ids())))
-        ]
-        context.devices += found
-        say("found" if found else "nothing", f"{len(found)} Intel display adapter(s): {_describe(found)}")

@@ -122,7 +122,9 @@ def _procfs(context: ProbeContext) -> list[Device]:
                 continue
             minor = fields.get("Device Minor", "")
             index = int(minor) if minor.isdigit() else len(found)
-            device = Device("nvidia", "cuda", name, index=index, uuid=fields.get("GPU UUID", ""), source="nvidia.procfs")
+            device = Device(
+                "nvidia", "cuda", name, index=index, uuid=fields.get("GPU UUID", ""), source="nvidia.procfs"
+            )
             found.append(by_name(device, f"PCI {bus}"))
         extra = f"; unreadable: {'; '.join(problems)}" if problems else ""
         say("found", f"driver {context.versions['nvidia_driver']}, {len(found)} GPU(s) in gpus/*{extra}")

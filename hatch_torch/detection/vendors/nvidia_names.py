@@ -92,7 +92,9 @@ def by_name(device: Device, where: str = "") -> Device:
     match = lookup(device.name)
     device.arch = match.cc
     device.arch_source = match.why if match.cc else ""
-    device.note = "; ".join(filter(None, [where, match.why if not match.cc else "compute capability from the model name"]))
+    device.note = "; ".join(
+        filter(None, [where, match.why if not match.cc else "compute capability from the model name"])
+    )
     return device
 
 

@@ -76,7 +76,12 @@ def _nvidia(context: ProbeContext) -> None:
         for i, cap in enumerate(caps or [""]):
             context.devices.append(
                 Device(
-                    "nvidia", "cuda", "NVIDIA GPU (override)", cap, index=i, source="overrides.nvidia",
+                    "nvidia",
+                    "cuda",
+                    "NVIDIA GPU (override)",
+                    cap,
+                    index=i,
+                    source="overrides.nvidia",
                     arch_source=arch[0] if arch else "",
                 )
             )
@@ -95,7 +100,9 @@ def _amd(context: ProbeContext) -> None:
             raise ProbeFailure(f"{name}={value!r}: {', '.join(bad)} is not a gfx target (write e.g. gfx1100)")
         context.settled.add("amd")
         for i, target in enumerate(targets):
-            context.devices.append(Device("amd", "rocm", "AMD GPU (override)", target, index=i, source="overrides.amd", arch_source=name))
+            context.devices.append(
+                Device("amd", "rocm", "AMD GPU (override)", target, index=i, source="overrides.amd", arch_source=name)
+            )
         say("found", f"{name}={value}")
 
 
@@ -108,7 +115,9 @@ def _intel(context: ProbeContext) -> None:
             raise ProbeFailure(f"{XPU_VAR}={value!r} must be 1 (an XPU-capable Intel GPU) or 0 (ignore Intel)")
         context.settled.add("intel")
         if value in ("1", "true", "yes"):
-            context.devices.append(Device("intel", "xpu", "Intel GPU (override)", "xpu", source="overrides.intel", arch_source=XPU_VAR))
+            context.devices.append(
+                Device("intel", "xpu", "Intel GPU (override)", "xpu", source="overrides.intel", arch_source=XPU_VAR)
+            )
             say("found", f"{XPU_VAR}={value}: an XPU-capable Intel GPU")
         else:
             say("found", f"{XPU_VAR}={value}: Intel GPUs ignored")

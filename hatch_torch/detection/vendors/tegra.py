@@ -1,0 +1,100 @@
+"""Linux aarch64 NVIDIA: a Jetson (Tegra SoC, integrated GPU) or an SBSA server (Grace Hopper, Grace
+Blackwell, DGX Spark), told apart by ``/etc/nv_tegra_release`` and ``/proc/device-tree/compatible``.
+
+The PyTorch indexes' aarch64 CUDA wheels are built for SBSA: they serve a Grace server's GPUs, and from
+CUDA 13 (the toolkit unified for Arm) Jetson Thor, but not the integrated GPUs of Orin, Xavier and older
+Jetsons, which need NVIDIA's JetPack builds. Those get the kind ``jetson``, which no built-in backend
+serves (a plugin may add one). Runs after the NVIDIA probes and corrects what they could not know.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hatch_torch.detection.probe import Device, ProbeContext
+from hatch_torch.plugins.spec import hookimpl
+
+RELEASE = "/etc/nv_tegra_release"
+COMPATIBLE = "/proc/device-tree/compatible"
+MODEL = "/proc/device-tree/model"
+#: SoC -> (compute capability, GPU, served by the PyTorch indexes' SBSA wheels)
+SOCS = {
+    "tegra210": ("5.3", "Tegra X1 (Maxwell): Jetson Nano, TX1", False),
+    "tegra186": ("6.2", "Tegra X2 (Pascal): Jetson TX2", False),
+    "tegra194": ("7.2", "Xavier (Volta): Jetson AGX Xavier, Xavier NX", False),
+    "tegra234": ("8.7", "Orin (Ampere): Jetson AGX Orin, Orin NX, Orin Nano", False),
+    "tegra264": ("11.0", "Thor (Blackwell): Jetson AGX Thor, T5000/T4000", True),
+}
+#: L4T major release -> JetPack major (for the reasons)
+JETPACK = {"32": "4", "35": "5", "36": "6", "38": "7"}
+_L4T = re.compile(r"#\s*R(\d+)\s*\(release\),\s*REVISION:\s*([\d.]+)")
+SBSA_NOTE = (
+    "Linux aarch64 without a Tegra SoC: an SBSA server (Grace Hopper, Grace Blackwell, DGX Spark), whose GPUs "
+    "the cu12x/cu13x aarch64 wheels serve (sm_80, sm_90, sm_100, sm_120; sm_110 from cu130)"
+)
+
+
+@hookimpl
+def hatch_torch_probe(context: ProbeContext) -> None:
+    if context.platform != "linux_aarch64":
+        return  # only Linux aarch64 has both kinds; elsewhere there is nothing to tell apart
+    if "nvidia" in context.settled:
+        context.skip("tegra", "settled by an override")
+        return
+    with context.probe("tegra.devicetree") as say:
+        compatible = (context.read(COMPATIBLE) or "").replace("\0", " ")
+        release = context.read(RELEASE)
+        soc = next((s for s in SOCS if f"nvidia,{s}" in compatible), "")
+        if not soc and release is None:
+            say("nothing", f"no {RELEASE} and no nvidia,tegra* in {COMPATIBLE}: not a Jetson")
+            if context.of("nvidia"):
+                context.notes.append(SBSA_NOTE)
+            return
+        l4t = _L4T.search(release or "")
+        if l4t:
+            context.versions["l4t"] = f"{l4t.group(1)}.{l4t.group(2)}"
+        model = (context.read(MODEL) or "").replace("\0", "").strip() or "NVIDIA Jetson"
+        if not soc:
+            say("found", f"{RELEASE} present but no known SoC in {COMPATIBLE} ({compatible.strip()[:80]!r})")
+            context.notes.append(
+                f"{model}: a Jetson of unknown SoC; the PyTorch indexes' aarch64 CUDA wheels may not run on it"
+            )
+            return
+        say("found", f"{model}, nvidia,{soc}" + (f", L4T R{context.versions['l4t']}" if l4t else ""))
+        _jetson(context, soc, model, l4t.group(1) if l4t else "")
+
+
+def _jetson(context: ProbeContext, soc: str, model: str, l4t: str) -> None:
+    cc, gpu, sbsa = SOCS[soc]
+    jetpack = f"JetPack {JETPACK[l4t]}, L4T R{l4t}" if l4t in JETPACK else (f"L4T R{l4t}" if l4t else "")
+    where = f"{model} ({gpu}{'; ' + jetpack if jetpack else ''})"
+    # the NVIDIA probes may have seen the display driver only (a GPU of unknown model): the SoC says which
+    context.devices[:] = [d for d in context.devices if not (d.vendor == "nvidia" and not d.arch)]
+    listed = context.of("nvidia")
+    if sbsa:
+        context.notes.append(
+            f"{where}: SBSA-compliant from CUDA 13, so the cu13x aarch64 wheels (sm_110) serve it; "
+            "the cu12x aarch64 wheels have no kernels for it"
+        )
+        if not listed:
+            context.devices.append(_device(model, cc, soc, "cuda", ""))
+        return
+    note = (
+        "integrated Jetson GPU: the PyTorch indexes' aarch64 CUDA wheels are built for SBSA servers and do not run "
+        "on it (NVIDIA publishes JetPack builds of torch; a plugin can add them as a 'jetson' backend)"
+    )
+    context.devices.append(_device(model, cc, soc, "jetson", note))
+    context.notes.append(f"{where}: {note}")
+
+
+def _device(model: str, cc: str, soc: str, kind: str, note: str) -> Device:
+    return Device(
+        "nvidia",
+        kind,
+        model,
+        cc,
+        index=0,
+        source="tegra.devicetree",
+        note=note,
+        arch_source=f"device tree: nvidia,{soc}",
+    )

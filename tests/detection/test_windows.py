@@ -1,0 +1,111 @@
+"""Windows: the display-adapter list (PowerShell's Win32_VideoController on PATH here; the registry on Windows)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from machines import Machine, probe
+
+from hatch_torch.detection.vendors import windows
+
+RX_7900 = (
+    "AMD Radeon RX 7900 XTX",
+    "PCI\\VEN_1002&DEV_744C&SUBSYS_0E3A1002&REV_C8\\6&2B7B1A3F&0&00000019",
+    "31.0.24033.1003",
+)
+UHD_770 = (
+    "Intel(R) UHD Graphics 770",
+    "PCI\\VEN_8086&DEV_A780&SUBSYS_7D251462&REV_04\\3&11583659&0&10",
+    "31.0.101.4502",
+)
+ARC_A770 = (
+    "Intel(R) Arc(TM) A770 Graphics",
+    "PCI\\VEN_8086&DEV_56A0&SUBSYS_10208086&REV_08\\6&1D6B4C9&0&00080008",
+    "32.0.101.6078",
+)
+RTX_4090 = (
+    "NVIDIA GeForce RTX 4090",
+    "PCI\\VEN_10DE&DEV_2684&SUBSYS_16F310DE&REV_A1\\4&2283F625&0&0019",
+    "32.0.15.8129",
+)
+BASIC = ("Microsoft Basic Display Adapter", "ROOT\\BASICDISPLAY\\0000", "10.0.22621.1")
+
+
+def test_amd_and_intel_igpu_on_windows_get_cpu_with_the_reason(machine: Machine) -> None:
+    machine.adapters(RX_7900, UHD_770, BASIC)
+    result = machine.detect()
+    assert result.backend == "cpu"
+    assert probe(result, "windows.adapters").status == "found"
+    assert "3 display adapter(s)" in probe(result, "windows.adapters").detail
+    amd = next(r for r in result.reasons if r.startswith("ignored AMD Radeon RX 7900 XTX gfx1100 1002:744c"))
+    assert "ROCm wheels are Linux-only" in amd and "no DirectML backend unless a plugin adds one" in amd
+    assert any(r.startswith("ignored Intel(R) UHD Graphics 770 igpu 8086:a780") for r in result.reasons)
+    gpus = {g["name"]: g for g in result.gpus}
+    assert gpus["AMD Radeon RX 7900 XTX"]["architecture_source"] == "PCI ID table (Navi 31)"
+    assert gpus["AMD Radeon RX 7900 XTX"]["backends"] == []
+    assert "Microsoft Basic Display Adapter" not in gpus
+
+
+def test_intel_arc_next_to_amd_on_windows_gets_xpu(machine: Machine) -> None:
+    machine.adapters(RX_7900, ARC_A770)
+    result = machine.detect()
+    assert result.backend == "xpu"
+    assert [(d.vendor, d.kind, d.source) for d in result.devices] == [
+        ("amd", "", "windows.adapters"),
+        ("intel", "xpu", "windows.adapters"),
+    ]
+
+
+def test_nvidia_adapter_stands_in_when_nvml_and_nvidia_smi_are_missing(machine: Machine) -> None:
+    machine.adapters(RTX_4090, UHD_770)
+    result = machine.detect()
+    nvidia = result.devices[0]
+    assert (nvidia.name, nvidia.arch, nvidia.pci_id) == ("NVIDIA GeForce RTX 4090", "8.9", "10de:2684")
+    assert nvidia.arch_source.startswith("name table: 'rtx 4090'")
+    assert result.versions["nvidia_driver"] == "581.29"  # from the Windows driver version 32.0.15.8129
+    assert result.backend == "cu132"
+
+
+def test_nvidia_smi_answers_first_and_the_adapter_is_not_counted_twice(machine: Machine) -> None:
+    machine.adapters(RTX_4090)
+    machine.smi("0, GPU-a, NVIDIA GeForce RTX 4090, 8.9, 581.29")
+    result = machine.detect()
+    assert [(d.name, d.source) for d in result.devices] == [("NVIDIA GeForce RTX 4090", "nvidia.smi")]
+    assert result.backend == "cu132"
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [("echo 'Get-CimInstance : Access denied' >&2; exit 1", "exited with 1"), ("echo '<xml/>'", "printed no JSON")],
+)
+def test_failing_powershell_fails_alone(machine: Machine, body: str, detail: str) -> None:
+    machine.adapters()
+    machine.tool("powershell", body)
+    machine.smi("0, GPU-a, NVIDIA GeForce RTX 4090, 8.9, 581.29")
+    result = machine.detect()
+    assert probe(result, "windows.adapters").status == "failed"
+    assert detail in probe(result, "windows.adapters").detail
+    assert result.backend == "cu132"
+
+
+def test_no_powershell_is_a_failed_probe_with_the_reason(machine: Machine) -> None:
+    machine.platform = "win_amd64"
+    result = machine.detect()
+    assert probe(result, "windows.adapters").status == "failed"
+    assert "PowerShell (powershell, pwsh) is not on PATH" in probe(result, "windows.adapters").detail
+    assert result.backend == "cpu"
+
+
+def test_one_adapter_is_an_object_not_a_list() -> None:
+    one = windows.parse_cim(json.dumps({"Name": "x", "PNPDeviceID": "PCI\\VEN_8086&DEV_56A0", "DriverVersion": ""}))
+    assert [a.pnp for a in one] == ["PCI\\VEN_8086&DEV_56A0"]
+    assert windows.parse_cim("\n") == []
+
+
+@pytest.mark.parametrize(
+    ("version", "driver"),
+    [("32.0.15.8129", "581.29"), ("31.0.15.5222", "552.22"), ("27.21.14.5671", "456.71"), ("x", "")],
+)
+def test_windows_driver_version_to_nvidia(version: str, driver: str) -> None:
+    assert windows.nvidia_driver(version) == driver
