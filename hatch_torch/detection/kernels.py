@@ -19,23 +19,13 @@ Supports = Callable[..., tuple[bool | None, str]]
 
 #: Every compute capability of an NVIDIA GPU since Maxwell (the values of the name tables,
 #: tests/detection/test_names.py keeps them equal): the range "widest" is measured over.
-CUDA_ARCHS: tuple[str, ...] = (
-    "5.0",
-    "5.2",
-    "5.3",
-    "6.0",
-    "6.1",
-    "6.2",
-    "7.0",
-    "7.2",
-    "7.5",
-    "8.0",
-    "8.6",
-    "8.7",
-    "8.9",
-    "9.0",
+CUDA_ARCHS = (
+    *("5.0", "5.2", "5.3"),  # Maxwell
+    *("6.0", "6.1", "6.2"),  # Pascal
+    *("7.0", "7.2", "7.5"),  # Volta, Turing
+    *("8.0", "8.6", "8.7", "8.9"),  # Ampere, Ada
+    *("9.0", "10.0", "10.3", "11.0", "12.0", "12.1"),  # Hopper, Blackwell
 )
-CUDA_ARCHS += ("10.0", "10.3", "11.0", "12.0", "12.1")
 
 
 def version(text: str) -> Version | None:
