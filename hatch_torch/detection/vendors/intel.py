@@ -1,63 +1,39 @@
-"""Intel: PCI display devices with vendor 0x8086, told apart by device ID.
+"""Intel: PCI display devices with vendor 0x8086, told apart by device ID (``pci_ids.json``).
 
-Only GPUs the XPU wheels support (Arc A/B discrete, Data Center GPU Max, Core Ultra integrated
-Arc graphics) get kind "xpu"; plain integrated graphics is reported but does not pull XPU wheels.
+Only GPUs whose architecture the XPU wheels serve (Xe-HPG: Arc A, Flex; Xe-HPC: Data Center GPU Max;
+Xe-LPG: Core Ultra Meteor/Arrow Lake; Xe2: Arc B, Lunar Lake; Xe3: Panther Lake) get kind "xpu"; Xe-LP
+integrated graphics and unknown IDs are reported but do not pull XPU wheels.
 On Windows the display-adapter list (``windows.py``) uses :func:`device` the same way.
 """
 
 from __future__ import annotations
 
 from hatch_torch.detection.probe import Device, ProbeContext
+from hatch_torch.detection.vendors import pci_ids
 from hatch_torch.plugins.spec import hookimpl
 
 PCI = "/sys/bus/pci/devices"
-#: (family, first device ID, last device ID)
-XPU_FAMILIES: list[tuple[str, int, int]] = [
-    ("Arc A-series / Flex (Alchemist)", 0x5690, 0x56C2),
-    ("Arc B-series (Battlemage)", 0xE200, 0xE2FF),
-    ("Data Center GPU Max (Ponte Vecchio)", 0x0BD0, 0x0BDB),
-    ("Data Center GPU Max (Ponte Vecchio)", 0x0B69, 0x0B69),
-    ("Data Center GPU Max (Ponte Vecchio)", 0x0B6E, 0x0B6E),
-    ("Core Ultra Arc graphics (Meteor Lake)", 0x7D40, 0x7D40),
-    ("Core Ultra Arc graphics (Meteor Lake)", 0x7D45, 0x7D45),
-    ("Core Ultra Arc graphics (Meteor Lake)", 0x7D55, 0x7D55),
-    ("Core Ultra Arc graphics (Meteor Lake)", 0x7D60, 0x7D60),
-    ("Core Ultra Arc graphics (Meteor Lake)", 0x7DD5, 0x7DD5),
-    ("Core Ultra Arc graphics (Arrow Lake)", 0x7D41, 0x7D41),
-    ("Core Ultra Arc graphics (Arrow Lake)", 0x7D51, 0x7D51),
-    ("Core Ultra Arc graphics (Arrow Lake)", 0x7D67, 0x7D67),
-    ("Core Ultra Arc graphics (Arrow Lake)", 0x7DD1, 0x7DD1),
-    ("Core Ultra Arc graphics (Lunar Lake)", 0x6420, 0x6420),
-    ("Core Ultra Arc graphics (Lunar Lake)", 0x64A0, 0x64A0),
-    ("Core Ultra Arc graphics (Lunar Lake)", 0x64B0, 0x64B0),
-    ("Core Ultra Arc graphics (Panther Lake)", 0xB080, 0xB0B0),
-]
 
 
 def family(device_id: int) -> str:
-    """The XPU family of an Intel PCI device ID, or '' for plain integrated graphics."""
-    return next((name for name, lo, hi in XPU_FAMILIES if lo <= device_id <= hi), "")
+    """The XPU family of an Intel PCI device ID, or '' when the XPU wheels do not serve it."""
+    gpu = pci_ids.intel(device_id)
+    return gpu.family if gpu and gpu.xpu else ""
 
 
 def device(device_id: int, source: str, index: int, name: str = "") -> Device:
     """The Intel GPU of a PCI device ID (``name``: what the system calls it, if it says)."""
-    fam = family(device_id)
     pci = f"8086:{device_id:04x}"
-    if fam:
-        return Device(
-            "intel", "xpu", name or f"Intel {fam}", "xpu", pci, index, source=source, arch_source="PCI ID table"
-        )
-    return Device(
-        "intel",
-        "",
-        name or "Intel integrated graphics",
-        "igpu",
-        pci,
-        index,
-        source=source,
-        note="no XPU wheels for it",
-        arch_source="PCI ID table",
-    )
+    gpu = pci_ids.intel(device_id)
+    if gpu is None:
+        where, label = "not in the PCI ID table", "Intel integrated graphics"
+    else:
+        where = f"PCI ID table: {gpu.platform}" + (", on PyTorch's validated list" if gpu.validated else "")
+        label = f"Intel {gpu.product or gpu.family}"
+    if gpu and gpu.xpu:
+        return Device("intel", "xpu", name or label, "xpu", pci, index, source=source, arch_source=where)
+    why = f"the XPU wheels are not built for {gpu.family}" if gpu else "not a GPU the XPU wheels are known to serve"
+    return Device("intel", "", name or label, "igpu", pci, index, source=source, note=why, arch_source=where)
 
 
 @hookimpl
