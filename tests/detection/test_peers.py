@@ -51,7 +51,7 @@ def build(machine: Machine, spec: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("case", DATA["machines"], ids=lambda c: c["id"])
 def test_peer_case(machine: Machine, case: dict[str, Any]) -> None:
-    assert case["repository"] and case["file"] and case["commit"] and case["test"]
+    assert all(case[key] for key in ("repository", "file", "commit", "test"))
     if not case["verdict"].startswith(AGREE) or case["expected"] != case["peer"]:
         assert case["why"], f"{case['id']}: a difference from the peer needs the reason hatch-torch is right"
     build(machine, case["machine"])
