@@ -49,10 +49,12 @@ class Machine:
                 f"Model: \t\t {model}\nIRQ:   \t\t 100\nGPU UUID: \t GPU-proc-{i}\nDevice Minor: \t {i}\n",
             )
 
-    def kfd(self, *target_versions: int) -> None:
-        """KFD topology: node 0 is the CPU, then one GPU node per target version."""
+    def kfd(self, *target_versions: int, device_ids: tuple[int, ...] = ()) -> None:
+        """KFD topology: node 0 is the CPU, then one GPU node per target version (PCI device IDs
+        ``device_ids``, by default made up from 0x744c on)."""
         for i, version in enumerate((0, *target_versions)):
-            extra = "" if version == 0 else f"vendor_id 4098\ndevice_id {29772 + i}\n"
+            device = device_ids[i - 1] if 0 < i <= len(device_ids) else 29772 + i
+            extra = "" if version == 0 else f"vendor_id 4098\ndevice_id {device}\n"
             self.file(
                 f"/sys/class/kfd/kfd/topology/nodes/{i}/properties",
                 f"cpu_cores_count {16 if version == 0 else 0}\nsimd_count {0 if version == 0 else 192}\n"

@@ -11,6 +11,7 @@ import os
 import re
 
 from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure
+from hatch_torch.detection.vendors import pci_ids
 from hatch_torch.plugins.spec import hookimpl
 
 NODES = "/sys/class/kfd/kfd/topology/nodes"
@@ -65,11 +66,12 @@ def _kfd(context: ProbeContext) -> list[Device]:
                 continue  # a CPU node
             device = props.get("device_id", "")
             pci = f"1002:{int(device):04x}" if device.isdigit() else ""
+            chip = pci_ids.amd(int(device))[1] if device.isdigit() else ""
             found.append(
                 Device(
                     "amd",
                     "rocm",
-                    f"AMD GPU {pci}".strip(),
+                    f"AMD {chip or 'GPU'} {pci}".strip(),
                     gfx_name(version),
                     pci,
                     len(found),
