@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import types
+from pathlib import Path
 
 import pytest
 from machines import Machine, probe
 
+from hatch_torch.data import model
+from hatch_torch.data.merge import merged
 from hatch_torch.detection.vendors import windows
+from hatch_torch.plugins import manager as _plugins
 
 RX_7900 = (
     "AMD Radeon RX 7900 XTX",
@@ -110,3 +115,27 @@ def test_one_adapter_is_an_object_not_a_list() -> None:
 )
 def test_windows_driver_version_to_nvidia(version: str, driver: str) -> None:
     assert windows.nvidia_driver(version) == driver
+
+
+def test_the_directml_plugin_of_the_guide_serves_amd_and_intel_on_windows(
+    machine: Machine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The plugin guide's DirectML example, loaded from docs/detection.md and registered as a plugin."""
+    guide = (Path(__file__).parents[2] / "docs" / "detection.md").read_text(encoding="utf-8")
+    code = guide.split("<!-- directml-plugin -->\n```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, object] = {}
+    exec(compile(code, "docs/detection.md", "exec"), namespace)
+    plugin = types.ModuleType("hatch_torch_directml")
+    plugin.__dict__.update(namespace)
+    plugins = _plugins.manager.__wrapped__("")
+    plugins.pm.register(plugin, name="directml")
+    monkeypatch.setattr(_plugins, "current", lambda environ=None: plugins)
+    # entry-point plugins are merged into the release data by load(); this one is registered in-process
+    with_directml = merged(model.load(), plugins.backends())[0]
+    monkeypatch.setattr(model, "load", lambda: with_directml)
+    machine.adapters(RX_7900, UHD_770)
+    result = machine.detect()
+    assert (result.backend, result.release) == ("directml", "2.4.1")
+    assert [d.kind for d in result.devices] == ["directml", "directml"]
+    machine.platform = "linux_x86_64"  # elsewhere the plugin claims nothing
+    assert machine.detect().backend == "cpu"
