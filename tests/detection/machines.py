@@ -79,7 +79,7 @@ class Machine:
 
     def jetson(self, soc: str, model: str, release: str | None) -> None:
         """A Jetson's device tree (``compatible`` and ``model`` are NUL-separated) and L4T release file."""
-        board = {"tegra234": "nvidia,p3737-0000+p3701-0005", "tegra264": "nvidia,p3971-0080+p3834-0008"}.get(soc, "")
+        board = {"tegra234": "nvidia,p3737-0000+p3701-0005", "tegra264": "nvidia,p4071-0000+p3834-0008"}.get(soc, "")
         self.file("/proc/device-tree/compatible", "\0".join(filter(None, [board, f"nvidia,{soc}"])) + "\0")
         self.file("/proc/device-tree/model", model + "\0")
         if release:

@@ -78,3 +78,49 @@ def test_grace_box_with_a_jetson_like_phantom_is_not_confused(nv_machine: Machin
     nv_machine.with_nvml("580.95.05", 13000, ("NVIDIA H100 80GB HBM3", "9.0"))
     result = nv_machine.detect()
     assert [p.probe for p in result.probes if p.probe.startswith("tegra")] == []
+
+
+#: what a JetPack 6 Orin Nano prints (captured on a device; the GCC line is garbled there too)
+ORIN_PROC = (
+    "NVRM version: NVIDIA UNIX Open Kernel Module for aarch64  540.4.0  Release Build  "
+    "(buildbrain@mobile-u64-6336-d8000)  Tue Jan  7 17:35:12 PST 2025\n"
+    "GCC version:  collect2: error: ld returned 1 exit status\n"
+)
+
+
+def test_orin_nano_seen_through_sysfs_devicetree_and_procfs(machine: Machine) -> None:
+    """/proc/device-tree is a link to /sys/firmware/devicetree/base; here only the latter exists."""
+    base = "/sys/firmware/devicetree/base"
+    machine.file(f"{base}/compatible", "nvidia,p3768-0000+p3767-0005-super\0nvidia,p3767-0005\0nvidia,tegra234\0")
+    machine.file(f"{base}/model", "NVIDIA Jetson Orin Nano Engineering Reference Developer Kit Super\0")
+    machine.file("/proc/driver/nvidia/version", ORIN_PROC)
+    machine.platform = "linux_aarch64"
+    result = machine.detect()
+    assert result.versions["nvidia_driver"] == "540.4.0"
+    assert [(d.name, d.kind, d.arch) for d in result.devices] == [
+        ("NVIDIA Jetson Orin Nano Engineering Reference Developer Kit Super", "jetson", "8.7")
+    ]
+    assert result.backend == "cpu"
+
+
+def test_container_with_only_the_l4t_release_file_is_a_jetson(machine: Machine) -> None:
+    """L4T containers bind-mount /etc/nv_tegra_release; JetPack 6 (R36) runs on Orin only."""
+    machine.file("/etc/nv_tegra_release", ORIN_RELEASE)
+    machine.file("/proc/driver/nvidia/version", ORIN_PROC)
+    machine.platform = "linux_aarch64"
+    result = machine.detect()
+    assert [(d.kind, d.arch, d.arch_source) for d in result.devices] == [
+        ("jetson", "8.7", "device tree: nvidia,tegra234")
+    ]
+    assert result.backend == "cpu"
+
+
+def test_gh200_with_procfs_only_is_an_sbsa_server(machine: Machine) -> None:
+    """No device tree, no L4T: the GPU model from procfs, the cu12x aarch64 wheels on a 570 driver."""
+    machine.file("/sys/firmware/acpi/tables/DSDT", "")
+    machine.nvidia_procfs("570.172.08", ["NVIDIA GH200 480GB"])
+    machine.platform = "linux_aarch64"
+    result = machine.detect()
+    assert [(d.name, d.arch) for d in result.devices] == [("NVIDIA GH200 480GB", "9.0")]
+    assert (result.backend, result.release) == ("cu126", "2.13.0")
+    assert any("an SBSA server" in r for r in result.reasons)

@@ -103,6 +103,37 @@ def test_no_powershell_is_a_failed_probe_with_the_reason(machine: Machine) -> No
     assert result.backend == "cpu"
 
 
+#: PowerShell's ConvertTo-Json for an RX 7900 XTX, an Arc A770 and an RTX 4090 (ids, revision and the
+#: Sapphire subsystem are real; the other values illustrative), plus a disabled adapter (error code 22)
+CIM_JSON = r"""[
+    {"Name": "AMD Radeon RX 7900 XTX",
+     "PNPDeviceID": "PCI\\VEN_1002&DEV_744C&SUBSYS_471E1DA2&REV_C8\\6&2B8A6B1E&0&00000019",
+     "DriverVersion": "32.0.21025.1024", "Status": "OK", "ConfigManagerErrorCode": 0},
+    {"Name": "Intel(R) Arc(TM) A770 Graphics",
+     "PNPDeviceID": "PCI\\VEN_8086&DEV_56A0&SUBSYS_10208086&REV_08\\6&1A2B3C4D&0&00080008",
+     "DriverVersion": "32.0.101.6078", "Status": "OK", "ConfigManagerErrorCode": 0},
+    {"Name": "NVIDIA GeForce RTX 4090",
+     "PNPDeviceID": "PCI\\VEN_10DE&DEV_2684&SUBSYS_889D1043&REV_A1\\4&2283F625&0&0019",
+     "DriverVersion": "32.0.15.6094", "Status": "OK", "ConfigManagerErrorCode": 0},
+    {"Name": "NVIDIA GeForce GTX 1060 6GB",
+     "PNPDeviceID": "PCI\\VEN_10DE&DEV_1C03&SUBSYS_00000000&REV_A1\\4&1&0&0008",
+     "DriverVersion": "32.0.15.6094", "Status": "Error", "ConfigManagerErrorCode": 22}
+]"""
+
+
+def test_three_vendor_windows_box_from_powershell_json(machine: Machine) -> None:
+    machine.adapters()
+    machine.tool("powershell", f"/bin/cat <<'OUT'\n{CIM_JSON}\nOUT\n")
+    result = machine.detect()
+    assert [(d.vendor, d.kind, d.arch) for d in result.devices] == [
+        ("amd", "", "gfx1100"),
+        ("intel", "xpu", "xpu"),
+        ("nvidia", "cuda", "8.9"),
+    ]  # the disabled GTX 1060 runs nothing and does not hold the choice back
+    assert result.versions["nvidia_driver"] == "560.94"
+    assert (result.backend, result.release) == ("cu126", "2.13.0")  # driver 560: no cu13x
+
+
 def test_one_adapter_is_an_object_not_a_list() -> None:
     one = windows.parse_cim(json.dumps({"Name": "x", "PNPDeviceID": "PCI\\VEN_8086&DEV_56A0", "DriverVersion": ""}))
     assert [a.pnp for a in one] == ["PCI\\VEN_8086&DEV_56A0"]

@@ -15,8 +15,9 @@ from hatch_torch.detection.probe import Device, ProbeContext
 from hatch_torch.plugins.spec import hookimpl
 
 RELEASE = "/etc/nv_tegra_release"
+#: /proc/device-tree links to /sys/firmware/devicetree/base; either may be the one a container sees
+TREES = ("/proc/device-tree", "/sys/firmware/devicetree/base")
 COMPATIBLE = "/proc/device-tree/compatible"
-MODEL = "/proc/device-tree/model"
 #: SoC -> (compute capability, GPU, served by the PyTorch indexes' SBSA wheels)
 SOCS = {
     "tegra210": ("5.3", "Tegra X1 (Maxwell): Jetson Nano, TX1", False),
@@ -26,7 +27,9 @@ SOCS = {
     "tegra264": ("11.0", "Thor (Blackwell): Jetson AGX Thor, T5000/T4000", True),
 }
 #: L4T major release -> JetPack major (for the reasons)
-JETPACK = {"32": "4", "35": "5", "36": "6", "38": "7"}
+JETPACK = {"32": "4", "34": "5", "35": "5", "36": "6", "38": "7", "39": "7"}
+#: L4T major -> the SoC when the device tree is not visible: JetPack 6 is Orin only, JetPack 7 Thor
+L4T_SOC = {"36": "tegra234", "38": "tegra264", "39": "tegra264"}
 _L4T = re.compile(r"#\s*R(\d+)\s*\(release\),\s*REVISION:\s*([\d.]+)")
 SBSA_NOTE = (
     "Linux aarch64 without a Tegra SoC: an SBSA server (Grace Hopper, Grace Blackwell, DGX Spark), whose GPUs "
@@ -42,30 +45,34 @@ def hatch_torch_probe(context: ProbeContext) -> None:
         context.skip("tegra", "settled by an override")
         return
     with context.probe("tegra.devicetree") as say:
-        compatible = (context.read(COMPATIBLE) or "").replace("\0", " ")
+        compatible, model = _tree(context, "compatible"), _tree(context, "model").strip()
         release = context.read(RELEASE)
-        soc = next((s for s in SOCS if f"nvidia,{s}" in compatible), "")
-        if not soc and release is None:
+        if release is None and "nvidia,tegra" not in compatible:
             say("nothing", f"no {RELEASE} and no nvidia,tegra* in {COMPATIBLE}: not a Jetson")
             if context.of("nvidia"):
                 context.notes.append(SBSA_NOTE)
             return
         l4t = _L4T.search(release or "")
+        major = l4t.group(1) if l4t else ""
         if l4t:
-            context.versions["l4t"] = f"{l4t.group(1)}.{l4t.group(2)}"
-        model = (context.read(MODEL) or "").replace("\0", "").strip() or "NVIDIA Jetson"
-        if not soc:
-            say("found", f"{RELEASE} present but no known SoC in {COMPATIBLE} ({compatible.strip()[:80]!r})")
-            context.notes.append(
-                f"{model}: a Jetson of unknown SoC; the PyTorch indexes' aarch64 CUDA wheels may not run on it"
-            )
-            return
-        say("found", f"{model}, nvidia,{soc}" + (f", L4T R{context.versions['l4t']}" if l4t else ""))
-        _jetson(context, soc, model, l4t.group(1) if l4t else "")
+            context.versions["l4t"] = f"{major}.{l4t.group(2)}"
+        soc = next((s for s in SOCS if f"nvidia,{s}" in compatible), "") or L4T_SOC.get(major, "")
+        found = f"nvidia,{soc}" if soc else "SoC unknown"
+        say("found", f"{model or 'a Jetson'}, {found}, L4T R{context.versions.get('l4t', '?')}")
+        _jetson(context, soc, model or "NVIDIA Jetson", major)
+
+
+def _tree(context: ProbeContext, name: str) -> str:
+    """A device-tree property (NUL-separated strings) as one space-separated string; '' if absent."""
+    for base in TREES:
+        text = context.read(f"{base}/{name}")
+        if text is not None:
+            return text.replace("\0", " ")
+    return ""
 
 
 def _jetson(context: ProbeContext, soc: str, model: str, l4t: str) -> None:
-    cc, gpu, sbsa = SOCS[soc]
+    cc, gpu, sbsa = SOCS.get(soc, ("", "a Tegra SoC this table does not know", False))
     jetpack = f"JetPack {JETPACK[l4t]}, L4T R{l4t}" if l4t in JETPACK else (f"L4T R{l4t}" if l4t else "")
     where = f"{model} ({gpu}{'; ' + jetpack if jetpack else ''})"
     # the NVIDIA probes may have seen the display driver only (a GPU of unknown model): the SoC says which
@@ -88,13 +95,5 @@ def _jetson(context: ProbeContext, soc: str, model: str, l4t: str) -> None:
 
 
 def _device(model: str, cc: str, soc: str, kind: str, note: str) -> Device:
-    return Device(
-        "nvidia",
-        kind,
-        model,
-        cc,
-        index=0,
-        source="tegra.devicetree",
-        note=note,
-        arch_source=f"device tree: nvidia,{soc}",
-    )
+    where = f"device tree: nvidia,{soc}" if cc else ""
+    return Device("nvidia", kind, model, cc, index=0, source="tegra.devicetree", note=note, arch_source=where)

@@ -23,9 +23,10 @@ from hatch_torch.detection.vendors.nvidia_names import by_name
 from hatch_torch.plugins.spec import hookimpl
 
 DISPLAY_CLASS = r"SYSTEM\CurrentControlSet\Control\Class\{4d36e968-e325-11ce-bfc1-08002be10318}"
+#: ``-InputObject @(...)``: a list even for one adapter; Get-CimInstance works in PowerShell 5.1 and 7
 POWERSHELL = (
-    "Get-CimInstance -ClassName Win32_VideoController | "
-    "Select-Object Name,PNPDeviceID,DriverVersion | ConvertTo-Json -Compress"
+    "ConvertTo-Json -Compress -InputObject @(Get-CimInstance -ClassName Win32_VideoController | "
+    "Select-Object Name,PNPDeviceID,DriverVersion,ConfigManagerErrorCode)"
 )
 _PNP = re.compile(r"ven_([0-9a-f]{4})&dev_([0-9a-f]{4})", re.IGNORECASE)
 VENDORS = {"10de": "nvidia", "1002": "amd", "1022": "amd", "8086": "intel", "1414": "microsoft"}
@@ -84,9 +85,11 @@ def parse_cim(text: str) -> list[Adapter]:
     rows = raw if isinstance(raw, list) else [raw]
     if not all(isinstance(r, dict) for r in rows):
         raise ProbeFailure(f"PowerShell printed no adapter objects: {text.strip()[:60]!r}")
+    # ConfigManagerErrorCode: 0 works; 22 disabled, 28 no driver, 43 stopped: such an adapter runs nothing
     return [
         Adapter(str(r.get("Name") or ""), str(r.get("PNPDeviceID") or ""), str(r.get("DriverVersion") or ""))
         for r in rows
+        if r.get("ConfigManagerErrorCode") in (None, 0)
     ]
 
 
