@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
 import types
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from machines import Machine, probe
@@ -170,3 +172,75 @@ def test_the_directml_plugin_of_the_guide_serves_amd_and_intel_on_windows(
     assert [d.kind for d in result.devices] == ["directml", "directml"]
     machine.platform = "linux_x86_64"  # elsewhere the plugin claims nothing
     assert machine.detect().backend == "cpu"
+
+
+class FakeRegistry:
+    """The ``winreg`` calls ``windows.registry()`` makes, answering from a dict (no registry exists here).
+    Contents as ``reg query`` prints them for the display class on an RX 7900 XTX + Arc A770 + RTX 4090 box."""
+
+    HKEY_LOCAL_MACHINE = "HKLM"
+    KEYS: ClassVar[dict[str, dict[str, str]]] = {
+        "0000": {
+            "DriverDesc": "AMD Radeon RX 7900 XTX",
+            "MatchingDeviceId": "pci\\ven_1002&dev_744c",
+            "DriverVersion": "32.0.21025.1024",
+        },
+        "0001": {
+            "DriverDesc": "Intel(R) Arc(TM) A770 Graphics",
+            "MatchingDeviceId": "pci\\ven_8086&dev_56a0",
+            "DriverVersion": "32.0.101.6078",
+        },
+        "0002": {
+            "DriverDesc": "NVIDIA GeForce RTX 4090",
+            "MatchingDeviceId": "pci\\ven_10de&dev_2684",
+            "DriverVersion": "32.0.15.6094",
+        },
+        "Configuration": {},
+        "Properties": {},  # access denied for normal users
+    }
+
+    class Key:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def __enter__(self) -> FakeRegistry.Key:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+    def OpenKey(self, parent: object, name: str) -> FakeRegistry.Key:
+        if name == "Properties":
+            raise PermissionError(5, "Access is denied")
+        return self.Key(name)
+
+    def QueryInfoKey(self, key: object) -> tuple[int, int, int]:
+        return len(self.KEYS), 0, 0
+
+    def EnumKey(self, key: object, index: int) -> str:
+        return list(self.KEYS)[index]
+
+    def QueryValueEx(self, key: FakeRegistry.Key, name: str) -> tuple[str, int]:
+        values = self.KEYS[key.name]
+        if name not in values:
+            raise FileNotFoundError(2, "The system cannot find the file specified")
+        return values[name], 1
+
+
+def test_on_windows_the_registry_answers_without_a_subprocess(
+    machine: Machine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "winreg", FakeRegistry())
+    monkeypatch.setattr(windows.sys, "platform", "win32")
+    machine.platform = "win_amd64"
+    machine.root = Path("/")  # the registry is only this machine's
+    machine.tool("powershell", "exit 3")
+    result = machine.detect()
+    assert machine.ran("powershell") == 0
+    assert probe(result, "windows.adapters").detail.startswith("registry: 3 display adapter(s)")
+    assert [(d.vendor, d.kind, d.arch) for d in result.devices] == [
+        ("amd", "", "gfx1100"),
+        ("intel", "xpu", "xpu"),
+        ("nvidia", "cuda", "8.9"),
+    ]
+    assert (result.backend, result.versions["nvidia_driver"]) == ("cu126", "560.94")
