@@ -124,3 +124,13 @@ def test_gh200_with_procfs_only_is_an_sbsa_server(machine: Machine) -> None:
     assert [(d.name, d.arch) for d in result.devices] == [("NVIDIA GH200 480GB", "9.0")]
     assert (result.backend, result.release) == ("cu126", "2.13.0")
     assert any("an SBSA server" in r for r in result.reasons)
+
+
+def test_orin_whose_nvml_lists_the_integrated_gpu_still_gets_cpu(nv_machine: Machine) -> None:
+    """JetPack 6's limited NVML names the iGPU 'Orin (nvgpu)': an sm_80 cubin would match 8.7 by number,
+    but the SBSA wheels do not run on it."""
+    nv_machine.jetson("tegra234", "NVIDIA Jetson AGX Orin Developer Kit", ORIN_RELEASE)
+    nv_machine.with_nvml("540.4.0", 12060, ("Orin (nvgpu)", "8.7"))
+    result = nv_machine.detect()
+    assert [(d.kind, d.source) for d in result.devices] == [("jetson", "tegra.devicetree")]
+    assert result.backend == "cpu"

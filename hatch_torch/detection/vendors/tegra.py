@@ -86,12 +86,19 @@ def _jetson(context: ProbeContext, soc: str, model: str, l4t: str) -> None:
         if not listed:
             context.devices.append(_device(model, cc, soc, "cuda", ""))
         return
+    # NVML on JetPack 6 may list the integrated GPU itself ("Orin (nvgpu)"): it is the SoC's, not a CUDA dGPU
+    context.devices[:] = [d for d in context.devices if not (d.vendor == "nvidia" and _integrated(d, cc))]
     note = (
         "integrated Jetson GPU: the PyTorch indexes' aarch64 CUDA wheels are built for SBSA servers and do not run "
         "on it (NVIDIA publishes JetPack builds of torch; a plugin can add them as a 'jetson' backend)"
     )
     context.devices.append(_device(model, cc, soc, "jetson", note))
     context.notes.append(f"{where}: {note}")
+
+
+def _integrated(device: Device, cc: str) -> bool:
+    name = device.name.lower()
+    return device.arch == cc or any(w in name for w in ("orin", "xavier", "tegra", "nvgpu", "jetson"))
 
 
 def _device(model: str, cc: str, soc: str, kind: str, note: str) -> Device:
