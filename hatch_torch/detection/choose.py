@@ -115,13 +115,13 @@ class Chooser:
                 choice.rejected[other] = f"fits, but torch {other_release}+{other} {narrower}"
             else:
                 choice.rejected[other] = f"fits, but torch {other_release}+{other} is older or the backend older"
+        fix = " Set HATCH_TORCH_CUDA_ARCH to choose for it exactly." if kind == "cuda" else ""
         for d in unknown:
             choice.reasons.append(
                 f"{'compute capability' if kind == 'cuda' else 'architecture'} of {_describe(d)} unknown"
                 f" ({d.note or 'not reported'}): not taken as fitting every backend; {backend} was chosen because "
                 f"torch {release}+{backend} has kernels for the widest range "
-                f"({self.kernels.coverage(backend, kind, release)[1]}). "
-                + ("Set HATCH_TORCH_CUDA_ARCH to choose for it exactly" if kind == "cuda" else "")
+                f"({self.kernels.coverage(backend, kind, release)[1]}).{fix}"
             )
         span = ", ".join(sorted({d.arch or "unknown" for d in devices}))
         choice.reasons.append(

@@ -62,7 +62,7 @@ class Kernels:
         if kind == "cuda":
             served = [cc for cc in CUDA_ARCHS if self._cuda(backend, cc, release)[0]]
             span = f"sm_{served[0].replace('.', '')} to sm_{served[-1].replace('.', '')}" if served else "none"
-            return len(served), f"{len(served)} of {len(CUDA_ARCHS)} NVIDIA architectures since Maxwell ({span})"
+            return len(served), f"{len(served)} of {len(CUDA_ARCHS)} NVIDIA architectures since Maxwell: {span}"
         gfx = self.data.backends[backend].get("gfx") or []
         return len(gfx), f"{len(gfx)} gfx targets"
 
