@@ -11,7 +11,7 @@ import dataclasses
 import os
 import platform as _platform
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -50,11 +50,21 @@ class Detection:
     probes: list[ProbeRecord] = field(default_factory=list)
     rejected: dict[str, str] = field(default_factory=dict)
     plugins: dict[str, Any] = field(default_factory=dict)
-    #: per GPU: name, vendor, kind, architecture (+ where it came from), PCI ID, backends that serve it
-    gpus: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._report: Callable[[], list[dict[str, Any]]] = list
+        self._gpus: list[dict[str, Any]] | None = None
+
+    @property
+    def gpus(self) -> list[dict[str, Any]]:
+        """Per GPU: name, vendor, kind, architecture (and where it came from), PCI ID, the backends that
+        serve it. Worked out on first use: a build that only needs the backend does not pay for it."""
+        if self._gpus is None:
+            self._gpus = self._report()
+        return self._gpus
 
     def to_dict(self) -> dict[str, Any]:
-        return as_dict(self)
+        return {**as_dict(self), "gpus": self.gpus}
 
     def failures(self) -> list[ProbeRecord]:
         return [p for p in self.probes if p.status == "failed"]
@@ -113,8 +123,8 @@ def detect(
         ctx.probes,
         choice.rejected,
         {"blocked": list(plugins.blocked), "errors": [f"{n}: {e}" for n, e in plugins.errors]},
-        chooser.gpus(),
     )
+    result._report = chooser.gpus
     if strict if strict is not None else env.get(STRICT_ENV, "").strip().lower() in _TRUE:
         _enforce(result)
     return result

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from hatch_torch.detection.probe import Device
@@ -47,34 +47,39 @@ def words(name: str) -> list[str]:
 
 
 @cache
-def table() -> tuple[dict[str, str], dict[str, list[Entry]]]:
-    """(source key -> description, first word -> entries), read once."""
+def table() -> tuple[dict[str, str], dict[str, list[Entry]], dict[str, Entry]]:
+    """(source key -> description, first word -> model entries, chip code -> chip entry), read once."""
     raw = json.loads(TABLE.read_text(encoding="utf-8"))
-    by_first: dict[str, list[Entry]] = {}
+    models: dict[str, list[Entry]] = {}
+    chips: dict[str, Entry] = {}
     for name, pattern, cc, kind, source, *aliases in raw["entries"]:
         entry = Entry(name, tuple(pattern.split()), cc, kind == "chip", source, tuple(aliases))
-        by_first.setdefault(entry.pattern[0], []).append(entry)
-    return raw["sources"], by_first
+        if entry.chip:
+            chips[pattern] = entry
+        else:
+            models.setdefault(entry.pattern[0], []).append(entry)
+    return raw["sources"], models, chips
 
 
 def entries() -> list[Entry]:
-    return [e for group in table()[1].values() for e in group]
+    _, models, chips = table()
+    return [e for group in models.values() for e in group] + list(chips.values())
 
 
+@lru_cache(maxsize=64)
 def lookup(name: str) -> Match:
-    sources, by_first = table()
+    sources, models, chips = table()
     tokens = words(name)
     hits: list[tuple[tuple[int, bool, int], Entry]] = []
     for i, token in enumerate(tokens):
-        for key in {token, *(token[: -len(s)] for s in CHIP_SUFFIXES if s and token.endswith(s))}:
-            for e in by_first.get(key, ()):
-                n = len(e.pattern)
-                if e.chip:
-                    if key != token and n != 1:
-                        continue
-                elif key != token or tuple(tokens[i : i + n]) != e.pattern:
-                    continue
-                hits.append(((n, not e.chip, len(" ".join(e.pattern))), e))
+        for e in models.get(token, ()):
+            n = len(e.pattern)
+            if tuple(tokens[i : i + n]) == e.pattern:
+                hits.append(((n, True, sum(map(len, e.pattern)) + n), e))
+        for suffix in CHIP_SUFFIXES:  # a chip code, bare or with a pci.ids suffix (gv100gl, tu106m)
+            chip = chips.get(token[: len(token) - len(suffix)]) if token.endswith(suffix) else None
+            if chip is not None:
+                hits.append(((1, False, len(token) - len(suffix) + 1), chip))
     if not hits:
         return Match("", f"{name!r} is not in the name table")
     best = max(score for score, _ in hits)
