@@ -105,6 +105,13 @@ def detect(
     if platform is not None and platform not in PLATFORMS:
         raise ConfigurationError([f"platform {platform!r} is not known. Fix: use one of {', '.join(PLATFORMS)}."])
     plat = platform or current_platform()
+    if root is not None and not os.path.isdir(root):
+        raise ConfigurationError(
+            [
+                f"root {str(root)!r} is not a directory. Fix: point --root at the directory that holds the "
+                "simulated machine's sys/ and proc/ trees, or leave it out to probe this machine."
+            ]
+        )
     ctx = _probe(str(root or "/"), plat, tuple(sorted(env.items())))
     plugins = _plugins(env)
     data = load()

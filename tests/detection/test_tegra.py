@@ -134,3 +134,10 @@ def test_orin_whose_nvml_lists_the_integrated_gpu_still_gets_cpu(nv_machine: Mac
     result = nv_machine.detect()
     assert [(d.kind, d.source) for d in result.devices] == [("jetson", "tegra.devicetree")]
     assert result.backend == "cpu"
+
+
+def test_garbled_l4t_release_still_marks_a_jetson_but_gives_no_version(machine: Machine) -> None:
+    machine.jetson("tegra234", "NVIDIA Jetson AGX Orin Developer Kit", "# R\uff13\uff16 (release), REVISION: 4.3\n")
+    result = machine.detect()
+    assert "l4t" not in result.versions
+    assert [(d.kind, d.arch) for d in result.devices] == [("jetson", "8.7")]

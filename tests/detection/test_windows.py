@@ -244,3 +244,7 @@ def test_on_windows_the_registry_answers_without_a_subprocess(
         ("nvidia", "cuda", "8.9"),
     ]
     assert (result.backend, result.versions["nvidia_driver"]) == ("cu126", "560.94")
+
+
+def test_full_width_digits_are_no_driver_version() -> None:
+    assert windows.nvidia_driver("32.0.15.\uff18\uff11\uff12\uff19") == ""

@@ -8,7 +8,9 @@ On Windows the display-adapter list (``windows.py``) uses :func:`device` the sam
 
 from __future__ import annotations
 
-from hatch_torch.detection.probe import Device, ProbeContext
+import re
+
+from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure
 from hatch_torch.detection.vendors import pci_ids
 from hatch_torch.plugins.spec import hookimpl
 
@@ -53,22 +55,28 @@ def _sysfs(context: ProbeContext) -> None:
             say("nothing", f"{PCI} does not exist")
             return
         found: list[Device] = []
+        problems: list[str] = []
         for entry in context.listdir(PCI):
             base = f"{PCI}/{entry}"
-            pci_class = (context.read(f"{base}/class") or "").strip()
-            if not pci_class.startswith("0x03"):
-                continue
-            if (context.read(f"{base}/vendor") or "").strip().lower() != "0x8086":
-                continue
-            raw = (context.read(f"{base}/device") or "").strip()
             try:
-                device_id = int(raw, 16)
-            except ValueError:
+                pci_class = (context.read(f"{base}/class") or "").strip()
+                if not pci_class.startswith("0x03"):
+                    continue
+                if (context.read(f"{base}/vendor") or "").strip().lower() != "0x8086":
+                    continue
+                raw = (context.read(f"{base}/device") or "").strip()
+            except ProbeFailure as exc:  # one unreadable device does not hide the others
+                problems.append(str(exc))
+                continue
+            if not re.fullmatch(r"0x[0-9a-fA-F]{4}", raw, re.ASCII):
                 context.notes.append(f"{base}/device holds {raw[:20]!r}; Intel device skipped")
                 continue
-            found.append(device(device_id, "intel.pci", len(found)))
+            found.append(device(int(raw, 16), "intel.pci", len(found)))
+        if problems and not found:
+            raise ProbeFailure("; ".join(problems[:3]))
         context.devices += found
-        say("found" if found else "nothing", f"{len(found)} Intel display device(s): {_describe(found)}")
+        extra = f"; skipped {'; '.join(problems[:3])}" if problems else ""
+        say("found" if found else "nothing", f"{len(found)} Intel display device(s): {_describe(found)}{extra}")
 
 
 def _describe(found: list[Device]) -> str:

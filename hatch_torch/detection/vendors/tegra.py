@@ -30,7 +30,7 @@ SOCS = {
 JETPACK = {"32": "4", "34": "5", "35": "5", "36": "6", "38": "7", "39": "7"}
 #: L4T major -> the SoC when the device tree is not visible: JetPack 6 is Orin only, JetPack 7 Thor
 L4T_SOC = {"36": "tegra234", "38": "tegra264", "39": "tegra264"}
-_L4T = re.compile(r"#\s*R(\d+)\s*\(release\),\s*REVISION:\s*([\d.]+)")
+_L4T = re.compile(r"#\s*R([0-9]{1,3})\s*\(release\),\s*REVISION:\s*([0-9]{1,3}(?:\.[0-9]{1,3}){0,2})", re.ASCII)
 SBSA_NOTE = (
     "Linux aarch64 without a Tegra SoC: an SBSA server (Grace Hopper, Grace Blackwell, DGX Spark), whose GPUs "
     "the cu12x/cu13x aarch64 wheels serve (sm_80, sm_90, sm_100, sm_120; sm_110 from cu130)"

@@ -123,7 +123,7 @@ def _ids(pnp: str) -> str:
 def nvidia_driver(windows_version: str) -> str:
     """Windows driver version 32.0.15.6094 -> NVIDIA's 560.94 (the last five digits)."""
     digits = "".join(windows_version.split(".")[-2:])
-    return f"{digits[-5:-2]}.{digits[-2:]}" if len(digits) >= 5 and digits.isdigit() else ""
+    return f"{digits[-5:-2]}.{digits[-2:]}" if 5 <= len(digits) <= 12 and digits.isascii() and digits.isdigit() else ""
 
 
 def _devices(context: ProbeContext, adapters: list[Adapter]) -> Iterator[Device]:
