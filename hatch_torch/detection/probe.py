@@ -39,6 +39,7 @@ class Device(Record):
     uuid: str = ""
     source: str = ""  # the probe that found it
     note: str = ""
+    arch_source: str = ""  # where ``arch`` came from: "NVML", "name table", "KFD", "override"...
 
 
 class ProbeRecord(Record):

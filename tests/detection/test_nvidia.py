@@ -245,7 +245,10 @@ def test_driver_only_machine_is_chosen_by_driver_and_says_so(machine: Machine) -
     result = machine.detect()
     assert [(d.name, d.source) for d in result.devices] == [("NVIDIA GPU (model unknown)", "nvidia.driver")]
     assert result.backend == "cu126"
-    assert any("unknown: assumed to be served by cu126" in r for r in result.reasons)
+    said = next(r for r in result.reasons if "compute capability of NVIDIA GPU (model unknown) unknown" in r)
+    assert "not taken as fitting every backend" in said
+    assert "widest range" in said
+    assert "HATCH_TORCH_CUDA_ARCH" in said
     machine.env["CUDA_VISIBLE_DEVICES"] = "0"
     assert machine.detect().backend == "cu126"
 

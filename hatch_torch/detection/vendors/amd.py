@@ -11,6 +11,7 @@ import os
 import re
 
 from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure, ascii_int
+from hatch_torch.detection.vendors import pci_ids
 from hatch_torch.plugins.marker import hookimpl
 
 NODES = "/sys/class/kfd/kfd/topology/nodes"
@@ -68,8 +69,18 @@ def _kfd(context: ProbeContext) -> list[Device]:
                 continue  # a CPU node
             device = ascii_int(props.get("device_id", ""), 5)
             pci = f"1002:{device:04x}" if device is not None else ""
+            chip = pci_ids.amd(device)[1] if device is not None else ""
             found.append(
-                Device("amd", "rocm", f"AMD GPU {pci}".strip(), gfx_name(version), pci, len(found), source="amd.kfd")
+                Device(
+                    "amd",
+                    "rocm",
+                    f"AMD {chip or 'GPU'} {pci}".strip(),
+                    gfx_name(version),
+                    pci,
+                    len(found),
+                    source="amd.kfd",
+                    arch_source="KFD gfx_target_version",
+                )
             )
         if problems and not found:
             raise ProbeFailure("; ".join(problems))
@@ -97,7 +108,10 @@ def _tool(context: ProbeContext, name: str, args: list[str]) -> list[Device]:
         targets = [t for t in _GFX.findall(out) if t != "gfx000"]
         if name == "rocminfo":
             targets = list(dict.fromkeys(targets)) if len(set(targets)) == 1 else targets
-        found = [Device("amd", "rocm", "AMD GPU", t, index=i, source=f"amd.{name}") for i, t in enumerate(targets)]
+        found = [
+            Device("amd", "rocm", "AMD GPU", t, index=i, source=f"amd.{name}", arch_source=name)
+            for i, t in enumerate(targets)
+        ]
         if not found and "gfx000" not in out:
             raise ProbeFailure(f"{tool} printed no gfx target: {out.strip()[:60]!r}")
         say("found" if found else "nothing", f"{tool}: {_targets(found)}")
@@ -134,7 +148,7 @@ def _hsa_override(context: ProbeContext, found: list[Device]) -> list[Device]:
     context.notes.append(f"HSA_OVERRIDE_GFX_VERSION={value} makes every AMD GPU run as {target}")
     for d in found:
         d.note = f"{d.arch} runs as {target} (HSA_OVERRIDE_GFX_VERSION)"
-        d.arch = target
+        d.arch, d.arch_source = target, "HSA_OVERRIDE_GFX_VERSION"
     return found
 
 

@@ -11,7 +11,7 @@ import re
 from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure, ascii_int
 from hatch_torch.detection.vendors import nvidia_nvml as _nvml
 from hatch_torch.detection.vendors import nvidia_smi as _nvsmi
-from hatch_torch.detection.vendors.nvidia_names import compute_capability
+from hatch_torch.detection.vendors.nvidia_names import by_name
 from hatch_torch.plugins.marker import hookimpl
 
 #: ASCII digits only (full-width digits are no driver version), a few per part
@@ -41,7 +41,9 @@ def hatch_torch_probe(context: ProbeContext) -> None:
             _set(context, "cuda_driver", answer.cuda)
             for gpu in answer.gpus:
                 note = f"NVML: {gpu.error}" if gpu.error else ""
-                found.append(Device("nvidia", "cuda", gpu.name, gpu.cc, "", gpu.index, gpu.uuid, "nvidia.nvml", note))
+                found.append(
+                    Device("nvidia", "cuda", gpu.name, gpu.cc, "", gpu.index, gpu.uuid, "nvidia.nvml", note, "NVML")
+                )
             say(
                 "found" if answer.gpus else "nothing",
                 f"{answer.library}: driver {answer.driver}, CUDA {answer.cuda}, {len(answer.gpus)} GPU(s)",
@@ -122,18 +124,11 @@ def _procfs(context: ProbeContext) -> list[Device]:
                 problems.append(f"{bus}: no Model line")
                 continue
             minor = ascii_int(fields.get("Device Minor", ""), 4)
-            found.append(
-                Device(
-                    "nvidia",
-                    "cuda",
-                    name,
-                    compute_capability(name),
-                    index=len(found) if minor is None else minor,
-                    uuid=fields.get("GPU UUID", ""),
-                    source="nvidia.procfs",
-                    note=f"PCI {bus}; compute capability from the model name",
-                )
+            index = len(found) if minor is None else minor
+            device = Device(
+                "nvidia", "cuda", name, index=index, uuid=fields.get("GPU UUID", ""), source="nvidia.procfs"
             )
+            found.append(by_name(device, f"PCI {bus}"))
         extra = f"; unreadable: {'; '.join(problems)}" if problems else ""
         say("found", f"driver {context.versions['nvidia_driver']}, {len(found)} GPU(s) in gpus/*{extra}")
     return found

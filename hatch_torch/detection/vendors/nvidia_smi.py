@@ -7,7 +7,7 @@ import io
 import re
 
 from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure, ToolFailure
-from hatch_torch.detection.vendors.nvidia_names import compute_capability
+from hatch_torch.detection.vendors.nvidia_names import by_name
 
 SMI_FIELDS = "index,uuid,name,compute_cap,driver_version"
 #: ASCII digits only, a few per part: full-width digits or a thousand-digit run are not a driver version
@@ -44,19 +44,18 @@ def query(context: ProbeContext) -> list[Device]:
             if "nvidia_driver" not in context.versions:
                 context.versions["nvidia_driver"] = driver
             cc = values.get("compute_cap", "")
-            cc = cc if _CC.fullmatch(cc) else compute_capability(values["name"])
             index = values["index"]
-            found.append(
-                Device(
-                    "nvidia",
-                    "cuda",
-                    values["name"],
-                    cc,
-                    index=int(index) if _INDEX.fullmatch(index) else len(found),
-                    uuid=values["uuid"],
-                    source="nvidia.smi",
-                )
+            device = Device(
+                "nvidia",
+                "cuda",
+                values["name"],
+                index=int(index) if _INDEX.fullmatch(index) else len(found),
+                uuid=values["uuid"],
+                source="nvidia.smi",
             )
+            if _CC.fullmatch(cc):
+                device.arch, device.arch_source = cc, "nvidia-smi compute_cap"
+            found.append(device if device.arch else by_name(device))
         if not found:
             raise ProbeFailure(f"{tool} printed nothing usable: {garbled[0] if garbled else 'empty output'!r}")
         skipped = f"; {len(garbled)} unparsable line(s)" if garbled else ""

@@ -81,7 +81,15 @@ def _nvidia(context: ProbeContext) -> None:
             return
         for i, cap in enumerate(caps or [""]):
             context.devices.append(
-                Device("nvidia", "cuda", "NVIDIA GPU (override)", cap, index=i, source="overrides.nvidia")
+                Device(
+                    "nvidia",
+                    "cuda",
+                    "NVIDIA GPU (override)",
+                    cap,
+                    index=i,
+                    source="overrides.nvidia",
+                    arch_source=arch[0] if arch else "",
+                )
             )
         say("found", ", ".join(stated) + ("" if caps else "; compute capability not stated"))
 
@@ -98,7 +106,9 @@ def _amd(context: ProbeContext) -> None:
             raise ProbeFailure(f"{name}={shown(value)}: {', '.join(bad)} is not a gfx target (write e.g. gfx1100)")
         context.settled.add("amd")
         for i, target in enumerate(targets):
-            context.devices.append(Device("amd", "rocm", "AMD GPU (override)", target, index=i, source="overrides.amd"))
+            context.devices.append(
+                Device("amd", "rocm", "AMD GPU (override)", target, index=i, source="overrides.amd", arch_source=name)
+            )
         say("found", f"{name}={value}")
 
 
@@ -111,7 +121,9 @@ def _intel(context: ProbeContext) -> None:
             raise ProbeFailure(f"{XPU_VAR}={shown(value)} must be 1 (an XPU-capable Intel GPU) or 0 (ignore Intel)")
         context.settled.add("intel")
         if value in ("1", "true", "yes"):
-            context.devices.append(Device("intel", "xpu", "Intel GPU (override)", "xpu", source="overrides.intel"))
+            context.devices.append(
+                Device("intel", "xpu", "Intel GPU (override)", "xpu", source="overrides.intel", arch_source=XPU_VAR)
+            )
             say("found", f"{XPU_VAR}={value}: an XPU-capable Intel GPU")
         else:
             say("found", f"{XPU_VAR}={value}: Intel GPUs ignored")
