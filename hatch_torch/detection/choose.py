@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from hatch_torch.data.model import ReleaseData
 from hatch_torch.detection.kernels import Kernels, Supports, version
 from hatch_torch.detection.probe import Device, ProbeContext
-from hatch_torch.detection.rows import Release, cc_tuple, index
+from hatch_torch.detection.rows import Release, Spec, cc_tuple, index
 from hatch_torch.util.record import Record, field
 
 PRIORITY = {"cuda": 10, "rocm": 20, "xpu": 30}
@@ -31,7 +30,7 @@ class Choice(Record):
 
 
 class Chooser:
-    def __init__(self, ctx: ProbeContext, spec: SpecifierSet, data: ReleaseData, supports: Supports) -> None:
+    def __init__(self, ctx: ProbeContext, spec: Spec, data: ReleaseData, supports: Supports) -> None:
         self.ctx, self.spec, self.data, self.supports = ctx, spec, data, supports
         self.index = index(data)
         wsl = ctx.versions.get("wsl") == "1"
@@ -76,11 +75,10 @@ class Chooser:
         return choice
 
     def _priority(self, kind: str) -> tuple[int, str]:
-        plugin = [info.get("priority", 50) for info in self.data.backends.values() if info.get("kind") == kind]
-        return PRIORITY.get(kind, min(plugin, default=50)), kind
+        return PRIORITY.get(kind, self.index.priorities.get(kind, 50)), kind
 
     def _candidates(self, kind: str) -> list[str]:
-        return [b for b, info in reversed(self.data.backends.items()) if info.get("kind") == kind]
+        return self.index.kinds.get(kind, [])
 
     def _pick(self, kind: str, devices: list[Device], choice: Choice) -> tuple[str, str] | None:
         """Each backend is judged at the release ``pins`` would take for it; among those that fit, the

@@ -13,17 +13,18 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
 from hatch_torch.detection.probe import Device, ProbeContext, ProbeRecord, as_dict
 from hatch_torch.pins.platforms import PLATFORMS
 from hatch_torch.util.errors import ConfigurationError, HatchTorchError
-from hatch_torch.util.record import Record, field, replace
+from hatch_torch.util.record import Record, field
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from packaging.specifiers import SpecifierSet
+
     from hatch_torch.data.model import ReleaseData
+    from hatch_torch.detection.rows import Spec
     from hatch_torch.plugins.manager import Plugins
 
 #: Make detection failures fatal (for CI that must not silently publish cpu wheels).
@@ -104,7 +105,7 @@ def detect(
     from hatch_torch.detection.choose import Chooser
 
     env = os.environ if environ is None else environ
-    spec = torch if isinstance(torch, SpecifierSet) else _specifier(torch or "")
+    spec = _specifier(torch or "") if torch is None or isinstance(torch, str) else torch
     if platform is not None and platform not in PLATFORMS:
         raise ConfigurationError([f"platform {platform!r} is not known. Fix: use one of {', '.join(PLATFORMS)}."])
     plat = platform or current_platform()
@@ -140,7 +141,13 @@ def detect(
     return result
 
 
-def _specifier(text: str) -> SpecifierSet:
+def _specifier(text: str) -> Spec:
+    from hatch_torch.detection.rows import ANY
+
+    if not text.strip():
+        return ANY
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     try:
         return SpecifierSet(text)
     except InvalidSpecifier as exc:
@@ -149,7 +156,7 @@ def _specifier(text: str) -> SpecifierSet:
         ) from None
 
 
-def _satisfiable(spec: SpecifierSet, data: ReleaseData) -> None:
+def _satisfiable(spec: Spec, data: ReleaseData) -> None:
     """A specifier no release satisfies is the project's error, not a reason to fall back to cpu
     (no cpu build satisfies it either)."""
     if any(spec.contains(v, True) for v in data.versions):
@@ -178,15 +185,14 @@ def clear_cache() -> None:
 
 def _probe(root: str, plat: str, env_items: tuple[tuple[str, str], ...]) -> ProbeContext:
     """A copy of the cached probe result that callers may change."""
-    ctx = _probe_cached(root, plat, env_items)
-    return replace(
-        ctx,
-        devices=[copy.copy(d) for d in ctx.devices],
-        versions=dict(ctx.versions),
-        probes=list(ctx.probes),
-        notes=list(ctx.notes),
-        settled=set(ctx.settled),
-    )
+    cached = _probe_cached(root, plat, env_items)
+    ctx = copy.copy(cached)  # fields and the state __post_init__ worked out, without running it again
+    ctx.devices = [copy.copy(d) for d in cached.devices]
+    ctx.versions = dict(cached.versions)
+    ctx.probes = list(cached.probes)
+    ctx.notes = list(cached.notes)
+    ctx.settled = set(cached.settled)
+    return ctx
 
 
 @lru_cache(maxsize=16)

@@ -2,13 +2,42 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, TypeAlias
 
-from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from hatch_torch.data.model import ReleaseData
 from hatch_torch.util.record import Record
+
+if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
+
+
+class AnyRelease:
+    """The empty torch specifier: every release fits. (Parsing specifiers needs packaging.specifiers,
+    which a detection without a torch specifier and without NVIDIA kernel rows to check does without.)"""
+
+    def contains(self, item: object, prereleases: bool | None = None) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        return ""
+
+    def __bool__(self) -> bool:
+        return False
+
+
+ANY = AnyRelease()
+Spec: TypeAlias = "SpecifierSet | AnyRelease"
+
+
+@cache
+def specifier(text: str) -> SpecifierSet:
+    """A specifier of the release data (cached: the data repeats a few of them)."""
+    from packaging.specifiers import SpecifierSet
+
+    return SpecifierSet(text)
 
 
 class Release(Record):
@@ -19,10 +48,13 @@ class Release(Record):
 
 
 class Rows(Record):
-    spec: SpecifierSet
+    torch: str  # the torch releases the row is for, a specifier ("<2.1", ">=2.8,<2.11")
     sm: list[tuple[int, int]]
     ptx: str | None
     listed: str
+
+    def covers(self, release: Version) -> bool:
+        return specifier(self.torch).contains(release)
 
 
 class Index:
@@ -42,14 +74,22 @@ class Index:
                         backend in entry.get("unofficial", []),
                     )
                 )
+        #: kind -> its backends, newest first; kind -> the lowest priority a plugin backend gives it
+        self.kinds: dict[str, list[str]] = {}
+        self.priorities: dict[str, int] = {}
+        for backend, info in reversed(data.backends.items()):
+            kind = info.get("kind", "")
+            self.kinds.setdefault(kind, []).append(backend)
+            priority = info.get("priority", 50)
+            self.priorities[kind] = min(self.priorities.get(kind, priority), priority)
         self.rows: dict[tuple[str, str], list[Rows]] = {}
         for r in data.raw.get("cuda_arches", []):
             listed = " ".join(r["sm"]) + (f" +PTX {r['ptx']}" if r.get("ptx") else "")
             self.rows.setdefault((r["backend"], r["platform"]), []).append(
-                Rows(SpecifierSet(r["torch"]), [cc_tuple(x) for x in r["sm"]], r.get("ptx"), listed)
+                Rows(r["torch"], [cc_tuple(x) for x in r["sm"]], r.get("ptx"), listed)
             )
 
-    def release_for(self, backend: str, spec: SpecifierSet, platform: str) -> Release | None:
+    def release_for(self, backend: str, spec: Spec, platform: str) -> Release | None:
         """The newest release on the backend's index for ``platform`` that satisfies ``spec`` (memoised:
         the data never changes)."""
         key = (backend, str(spec), platform)

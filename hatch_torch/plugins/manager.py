@@ -85,17 +85,25 @@ class Plugins(Record):
     #: built-ins registered without pluggy, in registration order
     builtins: list[tuple[str, object]] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self._order: dict[str, list[tuple[str, Callable[..., Any], Sequence[str]]]] = {}
+        self._have: Sequence[str] = ()
+
     def with_builtins(self, modules: Sequence[str]) -> Plugins:
         """Register built-in plugins (module names) once, after the third-party ones, so they run first
         (pluggy calls the last registered first). The detection layer names its detectors; this layer
         never imports anything above it."""
+        if modules == self._have:
+            return self  # every detection asks again
         for module in modules:
             name = f"hatch_torch.{module.rsplit('.', 1)[1]}"
             if self.pm is None:
-                if name not in dict(self.builtins):
+                if all(name != known for known, _ in self.builtins):
                     self.builtins.append((name, importlib.import_module(module)))
+                    self._order.clear()
             elif not self.pm.has_plugin(name):
                 self.pm.register(importlib.import_module(module), name=name)
+        self._have = modules
         return self
 
     def register(self, plugin: object, name: str) -> None:
@@ -106,11 +114,14 @@ class Plugins(Record):
                 self.pm.register(module, name=builtin)
             self.builtins.clear()
         self.pm.register(plugin, name=name)
+        self._have = ()
 
     def impls(self, hook: str) -> list[tuple[str, Callable[..., Any], Sequence[str]]]:
         """(plugin name, function, argument names) in call order."""
         if self.pm is None:
-            return [(name, f, _argnames(f)) for name, f in call_order(self.builtins, hook)]
+            if hook not in self._order:
+                self._order[hook] = [(name, f, _argnames(f)) for name, f in call_order(self.builtins, hook)]
+            return self._order[hook]
         caller = getattr(self.pm.hook, hook)
         return [(i.plugin_name, i.function, i.argnames) for i in reversed(caller.get_hookimpls())]
 

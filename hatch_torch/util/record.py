@@ -37,11 +37,20 @@ def field(*, default_factory: Callable[[], T]) -> T:
     return _Factory(default_factory)  # type: ignore[return-value]
 
 
+_MISSING = object()
+
+
 @dataclass_transform(field_specifiers=(field,))
 class Record:
     _fields: ClassVar[tuple[str, ...]] = ()
     _defaults: ClassVar[dict[str, Any]] = {}
     _frozen: ClassVar[bool] = False
+    # worked out once per class, for a quick __init__
+    _index: ClassVar[dict[str, int]] = {}
+    _plain: ClassVar[dict[str, Any]] = {}
+    _factories: ClassVar[tuple[tuple[str, Callable[[], Any]], ...]] = ()
+    _required: ClassVar[int] = 0
+    _post: ClassVar[Callable[[Any], None] | None] = None
 
     def __init_subclass__(cls, frozen: bool = False, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -61,27 +70,40 @@ class Record:
         cls._frozen = frozen or cls._frozen
         if cls._frozen:
             cls.__hash__ = Record._hash  # type: ignore[assignment]
+            cls.__setattr__ = Record._refuse_set  # type: ignore[assignment]
+            cls.__delattr__ = Record._refuse_del  # type: ignore[assignment]
+        cls._index = {name: i for i, name in enumerate(cls._fields)}
+        cls._plain = {n: v for n, v in cls._defaults.items() if not isinstance(v, _Factory)}
+        cls._factories = tuple((n, v.make) for n, v in cls._defaults.items() if isinstance(v, _Factory))
+        required = [i for i, n in enumerate(cls._fields) if n not in cls._defaults]
+        cls._required = required[-1] + 1 if required else 0
+        cls._post = getattr(cls, "__post_init__", None)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        fields = self._fields
+        cls = type(self)
+        fields = cls._fields
         if len(args) > len(fields):
-            raise TypeError(f"{type(self).__name__}() takes {len(fields)} arguments, got {len(args)}")
-        values = dict(zip(fields, args, strict=False))
-        for name, value in kwargs.items():
-            if name not in fields or name in values:
-                problem = "got multiple values for" if name in values else "got an unexpected keyword"
-                raise TypeError(f"{type(self).__name__}() {problem} argument {name!r}")
-            values[name] = value
-        for name in fields:
+            raise TypeError(f"{cls.__name__}() takes {len(fields)} arguments, got {len(args)}")
+        values = self.__dict__
+        if cls._plain:
+            values.update(cls._plain)
+        values.update(zip(fields, args, strict=False))
+        if kwargs:
+            for name, value in kwargs.items():
+                at = cls._index.get(name)
+                if at is None or at < len(args):
+                    problem = "got an unexpected keyword" if at is None else "got multiple values for"
+                    raise TypeError(f"{cls.__name__}() {problem} argument {name!r}")
+                values[name] = value
+        for name, make in cls._factories:
             if name not in values:
-                if name not in self._defaults:
-                    raise TypeError(f"{type(self).__name__}() missing argument {name!r}")
-                default = self._defaults[name]
-                values[name] = default.make() if isinstance(default, _Factory) else default
-            object.__setattr__(self, name, values[name])
-        post = getattr(self, "__post_init__", None)
-        if post is not None:
-            post()
+                values[name] = make()
+        if len(args) < cls._required:
+            for name in fields[len(args) : cls._required]:
+                if name not in values:
+                    raise TypeError(f"{cls.__name__}() missing argument {name!r}")
+        if cls._post is not None:
+            cls._post(self)
 
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, n) for n in self._fields)
@@ -99,15 +121,12 @@ class Record:
     def _hash(self) -> int:
         return hash(self._values())
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        if self._frozen:
-            raise AttributeError(f"cannot assign to field {name!r} of a frozen {type(self).__name__}")
-        object.__setattr__(self, name, value)
+    # frozen classes only (a Python-level __setattr__ on every record would slow every assignment)
+    def _refuse_set(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r} of a frozen {type(self).__name__}")
 
-    def __delattr__(self, name: str) -> None:
-        if self._frozen:
-            raise AttributeError(f"cannot delete field {name!r} of a frozen {type(self).__name__}")
-        object.__delattr__(self, name)
+    def _refuse_del(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r} of a frozen {type(self).__name__}")
 
 
 def as_dict(obj: Record) -> dict[str, Any]:

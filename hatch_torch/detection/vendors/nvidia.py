@@ -31,11 +31,13 @@ def hatch_torch_probe(context: ProbeContext) -> None:
         context.versions["wsl"] = "1"
     found: list[Device] = []
     with context.probe("nvidia.nvml") as say:
-        answer = None if (no_driver := _nvml.no_driver(context)) else _nvml.query(context)
+        no_driver = _nvml.no_driver(context)
+        tried = [] if no_driver else _nvml.candidates(context)
+        answer = None if no_driver else _nvml.query(context, tried)
         if no_driver:
             say("nothing", no_driver)
         elif answer is None:
-            say("nothing", f"no NVML library (tried {', '.join(_nvml.candidates(context))})")
+            say("nothing", f"no NVML library (tried {', '.join(tried)})")
         else:
             _set(context, "nvidia_driver", answer.driver)
             _set(context, "cuda_driver", answer.cuda)

@@ -101,15 +101,18 @@ def _ld_conf(context: ProbeContext, path: str, depth: int) -> list[str]:
 
 def _library(paths: list[str]) -> str | None:
     for path in paths:
+        if not os.access(path, os.F_OK):  # the usual answer, without raising and catching an error
+            continue
         with contextlib.suppress(OSError):
             if stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or a device would block the loader
                 return path
     return None
 
 
-def query(context: ProbeContext) -> Answer | None:
-    """Driver, CUDA driver version and GPUs from NVML; None when no library is present."""
-    path = _library(candidates(context))
+def query(context: ProbeContext, paths: list[str] | None = None) -> Answer | None:
+    """Driver, CUDA driver version and GPUs from NVML (the first library of ``paths``, default
+    :func:`candidates`, that exists); None when no library is present."""
+    path = _library(candidates(context) if paths is None else paths)
     if path is None:
         return None
     from hatch_torch.util import isolate  # only with a library to load: a child process to run it in

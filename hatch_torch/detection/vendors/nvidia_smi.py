@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure, ToolFailure
@@ -33,6 +31,9 @@ def query(context: ProbeContext) -> list[Device]:
             out = context.run([tool, f"--query-gpu={fields}", "--format=csv,noheader"])
         names = fields.split(",")
         garbled = []
+        import csv  # with output to read
+        import io
+
         for row in csv.reader(io.StringIO(out), skipinitialspace=True):
             if not row:
                 continue
