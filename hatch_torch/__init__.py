@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (the CLI and the hook start here)
 if TYPE_CHECKING:
+    from typing import Any
+
     from hatch_torch.detection.core import Detection, detect
     from hatch_torch.pins.resolve import Resolution, resolve
     from hatch_torch.util.errors import ConfigurationError, HatchTorchError

@@ -9,9 +9,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
 
 from hatch_torch.util.errors import HatchTorchError
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 #: Modules with a ``register(subparsers)`` function, in the order ``--help`` lists their commands.
 COMMANDS = (

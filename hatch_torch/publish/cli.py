@@ -1,11 +1,11 @@
-"""The publishing subcommands: ``build`` (a wheel per backend), ``index`` (a static index), ``matrix`` (CI)."""
+"""The publishing subcommands: ``build`` (a wheel per backend), ``index`` (a static index), ``matrix`` (CI).
+
+Only argparse at import: ``hatch-torch --help`` loads this module.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,6 +38,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
+    import json
+    import sys
+    from pathlib import Path
+
     from hatch_torch.publish.build import build_all, check_project, report
     from hatch_torch.publish.matrix import split_list
 
@@ -59,6 +63,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _index(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from hatch_torch.publish.site import build_index
 
     summary = build_index(Path(args.directory), Path(args.out))
@@ -68,6 +74,9 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _matrix(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
     from hatch_torch.publish.matrix import DEFAULT_PLATFORMS, as_github, matrix, split_list
 
     platforms = split_list(args.platforms) or list(DEFAULT_PLATFORMS)

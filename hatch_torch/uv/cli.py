@@ -6,10 +6,11 @@ The work is in :mod:`hatch_torch.uv.project`, imported when the command runs, so
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing (``--help`` loads this module)
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from hatch_torch.uv.project import Flags
 
 
@@ -39,6 +40,8 @@ def run(project: Path, flags: Flags, *, check: bool = False, dry_run: bool = Fal
 
 
 def _command(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from hatch_torch.uv.project import Flags
 
     flags = Flags(args.backend, args.index_url, args.fallback, args.allow_insecure_index or None, args.force)
