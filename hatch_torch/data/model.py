@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from functools import cache
 from pathlib import Path
@@ -52,8 +51,15 @@ class ReleaseData:
 
 @cache
 def _load(path: str) -> ReleaseData:
-    with open(path, encoding="utf-8") as f:
-        return ReleaseData(json.load(f))
+    from hatch_torch.data import compact
+
+    raw = compact.read(path)  # the compiled copy next to the file, when it matches the file
+    if raw is None:
+        import json
+
+        with open(path, encoding="utf-8") as f:
+            raw = json.load(f)
+    return ReleaseData(raw)
 
 
 def load() -> ReleaseData:

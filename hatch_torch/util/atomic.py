@@ -39,7 +39,12 @@ def check_writable(path: Path) -> None:
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file next to ``path`` and rename it over ``path`` in one step.
+    """Write ``text`` (UTF-8, line endings as given) to ``path`` as :func:`write_bytes` does."""
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file next to ``path`` and rename it over ``path`` in one step.
 
     The original's permission bits are kept (a new file gets 0o644). If anything fails before the rename,
     including an interrupt, the temporary file is removed and ``path`` is untouched.
@@ -57,8 +62,8 @@ def write_text(path: Path, text: str) -> None:
             f"Fix: make {path.parent} writable."
         ) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)

@@ -1,0 +1,80 @@
+"""The bundled release data, compiled: ``releases.json`` as :mod:`marshal` data (``releases.marshal``).
+
+Every build reads the release data; parsing the JSON means importing :mod:`json` and parsing the whole
+file in each build process, while :mod:`marshal` is built into the interpreter and loads the same dict
+in a fraction of the time. ``releases.json`` stays the source (reviewed, diffed, written by the
+maintainers' tools); ``releases.marshal`` is produced from it at data-build time::
+
+    python -m hatch_torch.data.compact          # after changing releases.json
+
+and tests check that the two hold the same data (tests/data/test_compact.py). The compiled file
+records the size and CRC-32 of the JSON it was made from; when they do not match the JSON next to it
+(edited, not recompiled), or the file does not load (truncated, a marshal format this Python cannot
+read), it is ignored and the JSON is read instead. The format is marshal version 4, which every
+supported Python reads.
+"""
+
+from __future__ import annotations
+
+import marshal
+import sys
+import zlib
+from typing import Any
+
+VERSION = 4  # the marshal format: written by and readable by every Python hatch-torch supports
+SUFFIX = ".marshal"
+
+
+def compiled_path(json_path: str) -> str:
+    return json_path[: -len(".json")] + SUFFIX if json_path.endswith(".json") else json_path + SUFFIX
+
+
+def _stamp(source: bytes) -> list[int]:
+    return [len(source), zlib.crc32(source)]
+
+
+def read(json_path: str) -> dict[str, Any] | None:
+    """The data of ``json_path`` from its compiled copy, or None when there is no usable one."""
+    try:
+        with open(json_path, "rb") as f:
+            source = f.read()
+        with open(compiled_path(json_path), "rb") as f:
+            compiled = marshal.load(f)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(compiled, dict) or compiled.get("source") != _stamp(source):
+        return None
+    data = compiled.get("data")
+    return data if isinstance(data, dict) else None
+
+
+def _intern(value: Any) -> Any:
+    """Equal strings as one object, so marshal stores each once (its references are by identity)."""
+    if isinstance(value, str):
+        return sys.intern(value)
+    if isinstance(value, list):
+        return [_intern(v) for v in value]
+    if isinstance(value, dict):
+        return {sys.intern(k): _intern(v) for k, v in value.items()}
+    return value
+
+
+def write(json_path: str) -> str:
+    """Compile ``json_path``; returns the compiled file's path."""
+    import json
+    from pathlib import Path
+
+    from hatch_torch.util.atomic import write_bytes
+
+    with open(json_path, "rb") as f:
+        source = f.read()
+    compiled = {"source": _stamp(source), "data": _intern(json.loads(source))}
+    path = compiled_path(json_path)
+    write_bytes(Path(path), marshal.dumps(compiled, VERSION))
+    return path
+
+
+if __name__ == "__main__":
+    from hatch_torch.data.model import DATA_FILE
+
+    print(f"wrote {write(str(DATA_FILE))}")

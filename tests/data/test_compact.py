@@ -1,0 +1,43 @@
+"""data.compact: the bundled release data compiled to marshal, used only while it matches the JSON."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from hatch_torch.data import compact
+from hatch_torch.data.model import DATA_FILE, _load
+
+
+def test_the_bundled_compiled_data_matches_the_json() -> None:
+    compiled = compact.read(str(DATA_FILE))
+    assert compiled is not None, "releases.marshal is missing or stale. Fix: python -m hatch_torch.data.compact"
+    assert compiled == json.loads(DATA_FILE.read_text(encoding="utf-8"))
+
+
+def test_a_stale_or_broken_copy_is_ignored(tmp_path: Path) -> None:
+    data = tmp_path / "releases.json"
+    shutil.copy(DATA_FILE, data)
+    compact.write(str(data))
+    assert compact.read(str(data)) == json.loads(data.read_text())
+    edited = json.loads(data.read_text())
+    edited["platforms"] = ["linux_x86_64"]
+    data.write_text(json.dumps(edited))  # edited, not recompiled
+    assert compact.read(str(data)) is None
+    assert _load.__wrapped__(str(data)).platforms == ["linux_x86_64"]  # the JSON wins
+    compact.write(str(data))
+    marshalled = Path(compact.compiled_path(str(data)))
+    marshalled.write_bytes(marshalled.read_bytes()[:100])  # truncated
+    assert compact.read(str(data)) is None
+    assert _load.__wrapped__(str(data)).platforms == ["linux_x86_64"]
+    marshalled.write_bytes(b"\x00garbage")
+    assert compact.read(str(data)) is None
+
+
+def test_loading_the_bundled_data_needs_no_json_module() -> None:
+    code = "import sys\nfrom hatch_torch.data.model import load\nload()\nprint('json' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
