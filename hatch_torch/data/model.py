@@ -62,11 +62,18 @@ def _load(path: str) -> ReleaseData:
     return ReleaseData(raw)
 
 
-def load() -> ReleaseData:
-    """The release data in effect: ``$HATCH_TORCH_DATA`` or the bundled file, plus plugin backends."""
+def load(backend: str | None = None) -> ReleaseData:
+    """The release data in effect: ``$HATCH_TORCH_DATA`` or the bundled file, plus plugin backends.
+
+    With ``backend`` given and in the data itself, plugins are not looked for: they only add backends of
+    their own (a name that exists is refused), so what that backend pins is the same with or without
+    them, and a build for it is spared the scan of every installed distribution."""
+    path = os.environ.get(DATA_ENV) or str(DATA_FILE)
+    if backend is not None and backend in _load(path).backends:
+        return _load(path)
     from hatch_torch.plugins.manager import blocked_names, third_party
 
-    path, blocked = os.environ.get(DATA_ENV) or str(DATA_FILE), blocked_names()
+    blocked = blocked_names()
     if not third_party(blocked)[0]:
         return _load(path)  # no plugins: no merge, no pluggy import
     return _with_plugins(path, blocked)

@@ -30,7 +30,7 @@ def label_for(resolution: Resolution, data: ReleaseData | None = None) -> str:
     """The local label for a build pinned by ``resolution`` ("" = bare)."""
     if resolution.torch is None:
         return resolution.backend
-    data = data or load()
+    data = data or load(resolution.backend)
     labels = {label for label in data.labels(resolution.torch, resolution.backend, "torch").values() if label}
     if not labels:
         return ""

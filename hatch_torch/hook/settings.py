@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass, field
 from typing import Any
 
 from hatch_torch.pins.backends import problem as backend_problem
 from hatch_torch.pins.resolve import FALLBACKS
 from hatch_torch.util.errors import ConfigurationError
+from hatch_torch.util.record import Record, field
 
 PREFIX = "tool.hatch.metadata.hooks.torch."
 #: boolean settings -> what ``true`` does
@@ -19,8 +18,7 @@ FLAGS = {
 KEYS = ("dependencies", "optional-dependencies", "backend", "fallback", *FLAGS)
 
 
-@dataclass
-class Config:
+class Config(Record):
     dependencies: list[str] | None = None
     optional_dependencies: dict[str, list[str]] | None = None
     backend: str | None = None
@@ -40,6 +38,8 @@ def parse(raw: dict[str, Any], project: dict[str, Any] | None = None) -> Config:
     config = Config()
     for key in raw:
         if key not in KEYS:
+            import difflib  # only for a mistyped setting
+
             close = difflib.get_close_matches(key, KEYS, n=1)
             hint = f"did you mean {PREFIX}{close[0]}?" if close else f"the settings are: {', '.join(KEYS)}."
             problems.append(f"{PREFIX}{key} is not a setting of hatch-torch. Fix: remove it; {hint}")

@@ -29,7 +29,7 @@ def requested(setting: str | None, environ: Mapping[str, str] | None = None) -> 
 
 def problem(value: str, where: str, data: ReleaseData | None = None) -> str | None:
     """A message if ``value`` is not a known backend (``auto`` allowed), else None."""
-    data = data or load()
+    data = data or load(value)
     if value == AUTO or value in data.backends:
         return None
     return f"{where}={value!r} is not a known backend. Fix: use auto or one of: {', '.join(data.backends)}."

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
@@ -13,14 +12,14 @@ from packaging.version import Version
 from hatch_torch.data.model import ReleaseData, load
 from hatch_torch.pins.platforms import marker_against, marker_for
 from hatch_torch.util.errors import ConfigurationError
+from hatch_torch.util.record import Record, field
 
 COMPANIONS = ("torchvision", "torchaudio")
 FAMILY = ("torch", *COMPANIONS)
 FALLBACKS = ("pypi", "cpu")
 
 
-@dataclass
-class Resolution:
+class Resolution(Record):
     """The outcome of pinning: the torch release picked and the rewritten requirement groups."""
 
     backend: str
@@ -28,8 +27,7 @@ class Resolution:
     groups: dict[str, list[str]] = field(default_factory=dict)
 
 
-@dataclass
-class _Req:
+class _Req(Record):
     where: str  # the setting that holds it, e.g. "dependencies[1]"
     text: str
     req: Requirement
@@ -79,7 +77,7 @@ def resolve(
     All problems are collected into one :class:`ConfigurationError`; ``prefix`` is put in front of
     each setting name in the messages.
     """
-    data = data or load()
+    data = data or load(backend)
     family, problems = _family(groups, prefix)
     problems += [
         f"{r.where}: {r.text!r} pins the local label +{label}, but the backend is {backend}. "

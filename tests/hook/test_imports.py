@@ -1,0 +1,110 @@
+"""What a build with the hook loads: the modules a real ``python -m hatchling build`` holds when it ends.
+
+The same build with a do-nothing metadata hook (registered through the ``hatch`` entry point, as ours is)
+is the baseline: whatever it loads is hatchling's (pluggy, importlib.metadata, dataclasses...). Beyond
+that, a build for a bundled backend may load only hatch-torch's hook, settings, pins and data modules:
+no json, difflib, dataclasses, pluggy, tomlkit or pynvml of its own, no plugin manager, no detection.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HARNESS = """
+import atexit, runpy, sys
+out, dist = sys.argv[1], sys.argv[2]
+atexit.register(lambda: open(out, "w").write("\\n".join(sorted(sys.modules))))
+sys.argv = ["hatchling", "build", "-t", "wheel", "-d", dist]
+runpy.run_module("hatchling", run_name="__main__", alter_sys=True)
+"""
+NOOP = """
+from hatchling.metadata.plugin.interface import MetadataHookInterface
+from hatchling.plugin import hookimpl
+
+
+class NoopHook(MetadataHookInterface):
+    PLUGIN_NAME = "noop"
+
+    def update(self, metadata):
+        metadata["dependencies"] = list(self.config["dependencies"])
+
+
+@hookimpl
+def hatch_register_metadata_hook():
+    return NoopHook
+"""
+HEAD = '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n\n'
+PROJECT = '[project]\nname = "mylib"\nversion = "1.2.0"\ndynamic = ["dependencies", "optional-dependencies"]\n\n'
+DEPS = ["numpy>=1.26", "torch>=2.6,<2.11", "torchvision"]
+#: top-level modules the hook must not bring in (hatchling may load some of them itself)
+NOT_OURS = ("json", "difflib", "dataclasses", "pluggy", "tomlkit", "pynvml", "inspect", "subprocess")
+
+
+def _project(folder: Path, hook: str, table: str) -> Path:
+    (folder / "mylib").mkdir(parents=True)
+    (folder / "mylib" / "__init__.py").write_text("")
+    (folder / "pyproject.toml").write_text(f"{HEAD}{PROJECT}[tool.hatch.metadata.hooks.{hook}]\n{table}")
+    return folder
+
+
+def built_with(project: Path, tmp: Path, env: dict[str, str]) -> set[str]:
+    out = tmp / f"{project.name}-modules.txt"
+    subprocess.run(
+        [sys.executable, "-c", HARNESS, str(out), str(tmp / "dist")],
+        cwd=project,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return set(out.read_text().split())
+
+
+@pytest.fixture
+def builds(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
+    site = tmp_path / "site"
+    (site / "noop_hook-1.0.dist-info").mkdir(parents=True)
+    (site / "noop_hook.py").write_text(NOOP)
+    (site / "noop_hook-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: noop-hook\nVersion: 1.0\n")
+    (site / "noop_hook-1.0.dist-info" / "entry_points.txt").write_text("[hatch]\nnoop = noop_hook\n")
+    hook = _project(
+        tmp_path / "hook",
+        "torch",
+        f'dependencies = {json.dumps(DEPS)}\noptional-dependencies = {{ audio = ["torchaudio"] }}\n',
+    )
+    noop = _project(tmp_path / "noop", "noop", f"dependencies = {json.dumps(DEPS)}\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TORCH_BACKEND", "UV_TORCH", "HATCH_TORCH"))}
+    env["PYTHONPATH"] = str(site)
+    return hook, noop, env
+
+
+def test_a_build_for_a_bundled_backend_loads_nothing_it_does_not_need(
+    builds: tuple[Path, Path, dict[str, str]], tmp_path: Path
+) -> None:
+    hook, noop, env = builds
+    env["TORCH_BACKEND"] = "cu130"
+    baseline = built_with(noop, tmp_path, env)
+    ours = built_with(hook, tmp_path, env)
+    assert "hatch_torch.pins.resolve" in ours  # the hook ran
+    assert list((tmp_path / "dist").glob("mylib-1.2.0-*.whl"))
+    added = ours - baseline
+    assert {m for m in added if m.split(".")[0] in NOT_OURS} == set()
+    assert {m for m in ours if m.startswith(("hatch_torch.plugins", "hatch_torch.detection"))} == set()
+    assert {m for m in added if m.split(".")[0] != "hatch_torch"} == set()  # nothing but our own modules
+
+
+def test_auto_loads_detection_and_the_harness_sees_it(
+    builds: tuple[Path, Path, dict[str, str]], tmp_path: Path
+) -> None:
+    """The check can fail: with ``auto`` the build imports the detection core and the plugin manager."""
+    hook, _, env = builds
+    env["HATCH_TORCH_CUDA_DRIVER"] = "580.65.06"  # a described machine: no probing of this one
+    env["HATCH_TORCH_CUDA_ARCH"] = "8.9"
+    ours = built_with(hook, tmp_path, env)
+    assert "hatch_torch.detection.core" in ours
+    assert "hatch_torch.plugins.manager" in ours
