@@ -5,7 +5,7 @@ file in each build process, while :mod:`marshal` is built into the interpreter a
 in a fraction of the time. ``releases.json`` stays the source (reviewed, diffed, written by the
 maintainers' tools); ``releases.marshal`` is produced from it at data-build time::
 
-    python -m hatch_torch.data.compact          # after changing releases.json
+    python -m hatch_torch.data.compact          # after changing releases.json (or any bundled JSON)
 
 and tests check that the two hold the same data (tests/data/test_compact.py). The compiled file
 records the size and CRC-32 of the JSON it was made from; when they do not match the JSON next to it
@@ -17,6 +17,7 @@ supported Python reads.
 from __future__ import annotations
 
 import marshal
+import os
 import sys
 import zlib
 from typing import Any
@@ -74,7 +75,25 @@ def write(json_path: str) -> str:
     return path
 
 
-if __name__ == "__main__":
-    from hatch_torch.data.model import DATA_FILE
+def bundled() -> list[str]:
+    """Every JSON file shipped in the package (the release data, the detectors' tables)."""
+    import glob
 
-    print(f"wrote {write(str(DATA_FILE))}")
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return sorted(glob.glob(os.path.join(package, "**", "*.json"), recursive=True))
+
+
+def load_json(path: str) -> Any:
+    """The data of a JSON file, from its compiled copy when that matches."""
+    data = read(path)
+    if data is not None:
+        return data
+    import json
+
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+if __name__ == "__main__":
+    for source in sys.argv[1:] or bundled():
+        print(f"wrote {write(source)}")

@@ -51,15 +51,9 @@ class ReleaseData:
 
 @cache
 def _load(path: str) -> ReleaseData:
-    from hatch_torch.data import compact
+    from hatch_torch.data.compact import load_json
 
-    raw = compact.read(path)  # the compiled copy next to the file, when it matches the file
-    if raw is None:
-        import json
-
-        with open(path, encoding="utf-8") as f:
-            raw = json.load(f)
-    return ReleaseData(raw)
+    return ReleaseData(load_json(path))  # the compiled copy next to the file, when it matches the file
 
 
 def load(backend: str | None = None) -> ReleaseData:

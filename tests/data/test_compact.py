@@ -12,10 +12,16 @@ from hatch_torch.data import compact
 from hatch_torch.data.model import DATA_FILE, _load
 
 
-def test_the_bundled_compiled_data_matches_the_json() -> None:
-    compiled = compact.read(str(DATA_FILE))
-    assert compiled is not None, "releases.marshal is missing or stale. Fix: python -m hatch_torch.data.compact"
-    assert compiled == json.loads(DATA_FILE.read_text(encoding="utf-8"))
+def test_every_bundled_json_has_a_matching_compiled_copy() -> None:
+    sources = compact.bundled()
+    assert str(DATA_FILE) in sources
+    assert any(s.endswith("nvidia_names.json") for s in sources)
+    for source in sources:
+        compiled = compact.read(source)
+        assert compiled is not None, (
+            f"{source}: compiled copy missing or stale. Fix: python -m hatch_torch.data.compact"
+        )
+        assert compiled == json.loads(Path(source).read_text(encoding="utf-8"))
 
 
 def test_a_stale_or_broken_copy_is_ignored(tmp_path: Path) -> None:
@@ -37,7 +43,11 @@ def test_a_stale_or_broken_copy_is_ignored(tmp_path: Path) -> None:
     assert compact.read(str(data)) is None
 
 
-def test_loading_the_bundled_data_needs_no_json_module() -> None:
-    code = "import sys\nfrom hatch_torch.data.model import load\nload()\nprint('json' in sys.modules)"
+def test_loading_the_bundled_data_and_tables_needs_no_json_module() -> None:
+    code = (
+        "import sys\nfrom hatch_torch.data.model import load\nload()\n"
+        "from hatch_torch.detection.vendors import nvidia_names, pci_ids\n"
+        "nvidia_names.table()\npci_ids.table()\nprint('json' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"

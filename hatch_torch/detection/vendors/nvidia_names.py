@@ -107,7 +107,6 @@ def compute_capability(name: str) -> str:
 
 
 def _read(path: str) -> Any:
-    import json  # with the table, on the first lookup
+    from hatch_torch.data.compact import load_json  # its compiled copy: no json module needed
 
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
+    return load_json(path)

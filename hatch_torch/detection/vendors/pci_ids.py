@@ -54,7 +54,6 @@ def intel(device_id: int) -> IntelGPU | None:
 
 
 def _read(path: str) -> Any:
-    import json  # with the table, on the first lookup
+    from hatch_torch.data.compact import load_json  # its compiled copy: no json module needed
 
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
+    return load_json(path)
