@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
-DATA_FILE = Path(__file__).parent / "releases.json"
+if TYPE_CHECKING:
+    from pathlib import Path
+
+#: the bundled release data (``DATA_FILE`` is the same as a Path; pathlib is imported only for it)
+BUNDLED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "releases.json")
 #: Set to a JSON file to use other release data (for mirrors and for testing new releases).
 DATA_ENV = "HATCH_TORCH_DATA"
 
@@ -62,7 +65,7 @@ def load(backend: str | None = None) -> ReleaseData:
     With ``backend`` given and in the data itself, plugins are not looked for: they only add backends of
     their own (a name that exists is refused), so what that backend pins is the same with or without
     them, and a build for it is spared the scan of every installed distribution."""
-    path = os.environ.get(DATA_ENV) or str(DATA_FILE)
+    path = os.environ.get(DATA_ENV) or BUNDLED
     if backend is not None and backend in _load(path).backends:
         return _load(path)
     from hatch_torch.plugins.manager import blocked_names, third_party
@@ -82,3 +85,11 @@ def _with_plugins(path: str, blocked: str) -> ReleaseData:
     data, problems = merged(_load(path), plugins.backends())
     plugins.errors += [("data", p) for p in problems]
     return data
+
+
+def __getattr__(name: str) -> Path:
+    if name == "DATA_FILE":
+        from pathlib import Path
+
+        return Path(BUNDLED)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

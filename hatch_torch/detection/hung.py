@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import sys
 import time
 import zlib
 from collections.abc import Iterator
@@ -24,9 +25,22 @@ _SUPPORTED = bool(_NOFOLLOW and _DIRECTORY) and os.open in os.supports_dir_fd an
 
 
 def folder() -> str:
-    import tempfile  # only when a tool or a library is about to run (it brings random and shutil)
+    return os.path.join(_tempdir(), f"hatch-torch-{os.getuid() if hasattr(os, 'getuid') else 0}")
 
-    return os.path.join(tempfile.gettempdir(), f"hatch-torch-{os.getuid() if hasattr(os, 'getuid') else 0}")
+
+def _tempdir() -> str:
+    """The directory ``tempfile.gettempdir()`` gives, without importing tempfile (with random, shutil,
+    bz2 and lzma: milliseconds before the first tool runs): ``tempfile.tempdir`` once set, else the first
+    writable directory of the same candidates ($TMPDIR, $TEMP, $TMP, then the platform's usual ones)."""
+    loaded = sys.modules.get("tempfile")
+    if loaded is not None and loaded.tempdir:
+        return str(loaded.tempdir)
+    usual = ["/tmp", "/var/tmp", "/usr/tmp"] if os.name != "nt" else [r"c:\temp", r"c:\tmp", r"\temp", r"\tmp"]
+    env = [os.environ[n] for n in ("TMPDIR", "TEMP", "TMP") if os.environ.get(n)]
+    for candidate in [*env, *usual]:
+        if os.path.isdir(candidate) and os.access(candidate, os.W_OK | os.X_OK):
+            return os.path.abspath(candidate)
+    return os.getcwd()
 
 
 def _name(tool: str) -> str:

@@ -40,6 +40,39 @@ def specifier(text: str) -> SpecifierSet:
     return SpecifierSet(text)
 
 
+_COMPARE = {
+    ">=": Version.__ge__,
+    "<=": Version.__le__,
+    ">": Version.__gt__,
+    "<": Version.__lt__,
+    "==": Version.__eq__,
+}
+
+
+@cache
+def _bounds(text: str) -> tuple[tuple[str, Version], ...] | None:
+    """``>=2.8,<2.11`` as ((">=", 2.8), ("<", 2.11)); None for any other form."""
+    bounds = []
+    for clause in text.replace(" ", "").split(","):
+        op = next((o for o in (">=", "<=", "==", ">", "<") if clause.startswith(o)), None)
+        bound = clause[len(op) :] if op else ""
+        if op is None or not bound.replace(".", "").isdigit() or ".." in bound or bound.endswith("."):
+            return None
+        bounds.append((op, Version(bound)))
+    return tuple(bounds)
+
+
+def in_range(text: str, release: Version) -> bool:
+    """Whether a final torch release is in one of the data's ranges (``<2.1``, ``>=2.8,<2.11``): plain
+    comparisons of release numbers, which is what PEP 440 makes of them for a final release. Anything
+    else (another operator, a pre-release) goes through packaging's specifiers (and their import, which
+    a detection otherwise does without)."""
+    bounds = _bounds(text)
+    if bounds is None or release.pre or release.post is not None or release.dev is not None or release.local:
+        return specifier(text).contains(release)
+    return all(_COMPARE[op](release, bound) for op, bound in bounds)
+
+
 class Release(Record):
     version: Version
     text: str
@@ -54,7 +87,7 @@ class Rows(Record):
     listed: str
 
     def covers(self, release: Version) -> bool:
-        return specifier(self.torch).contains(release)
+        return in_range(self.torch, release)
 
 
 class Index:
