@@ -95,13 +95,18 @@ def _toml(path: Path) -> dict[str, Any]:
 
 
 def frontend_command(frontend: str, project: Path, out: Path, *, isolation: bool = True) -> list[str]:
-    """The wheel build command of ``frontend`` (``auto``: uv when on PATH, else ``python -m build``)."""
+    """The wheel build command of ``frontend`` (``auto``: uv when installed, else ``python -m build``)."""
     if frontend not in FRONTENDS:
         raise ConfigurationError([f"--frontend={frontend!r} is unknown. Fix: use one of {', '.join(FRONTENDS)}."])
-    uv = shutil.which("uv")
+    uv = find_uv()
     if frontend == "uv" or (frontend == "auto" and uv):
         if not uv:
-            raise ConfigurationError(["--frontend=uv: uv is not on PATH. Fix: install uv or use --frontend=build."])
+            raise ConfigurationError(
+                [
+                    "--frontend=uv: uv is not installed (no uv package, none on PATH). Fix: pip install uv, or "
+                    "use --frontend=build."
+                ]
+            )
         no_isolation = [] if isolation else ["--no-build-isolation"]
         python = ["--python", sys.executable]  # the interpreter hatch-torch runs in (and its env without isolation)
         return [uv, "build", "--wheel", "--out-dir", str(out), *python, *no_isolation, str(project)]
@@ -111,6 +116,16 @@ def frontend_command(frontend: str, project: Path, out: Path, *, isolation: bool
         )
     no_isolation = [] if isolation else ["--no-isolation"]
     return [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), *no_isolation, str(project)]
+
+
+def find_uv() -> str | None:
+    """uv from the ``uv`` package installed next to hatch-torch (as ``python -m uv`` finds it), else PATH."""
+    try:
+        import uv
+
+        return str(uv.find_uv_bin())
+    except (ImportError, FileNotFoundError):
+        return shutil.which("uv")
 
 
 def prepare_out(out: Path) -> Path:

@@ -14,7 +14,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--project", default=".", help="the library's directory (default: .)")
     p.add_argument("--out", help="output directory, one folder per backend (default: PROJECT/dist)")
     p.add_argument("--jobs", type=int, default=0, help="parallel builds (default: one per CPU)")
-    p.add_argument("--frontend", choices=["auto", "uv", "build"], default="auto", help="default: uv when on PATH")
+    p.add_argument("--frontend", choices=["auto", "uv", "build"], default="auto", help="default: uv when installed")
     p.add_argument("--no-isolation", action="store_true", help="build in the current environment")
     p.add_argument("--json", action="store_true", help="print the per-backend report as JSON")
     p.set_defaults(func=_build)
