@@ -25,8 +25,15 @@ from hatch_torch.hook.settings import PREFIX, parse
 from hatch_torch.pins.resolve import FAMILY
 from hatch_torch.publish.matrix import check_backends
 from hatch_torch.util.errors import ConfigurationError
+from hatch_torch.util.shapes import Rule, problems
 
 FRONTENDS = ("auto", "uv", "build")
+HOOK = ("tool", "hatch", "metadata", "hooks", "torch")
+_SHAPES = (
+    Rule(("project",), "table", "[project] with name and version"),
+    Rule(("project", "dynamic"), "strings", 'dynamic = ["dependencies"]'),
+    *(Rule(HOOK[:end], "table", "make it a table (a [section] header), or remove it") for end in range(1, 6)),
+)
 TAIL = 15  # lines of a failed build's output shown in the report
 
 
@@ -70,10 +77,18 @@ def check_project(root: Path) -> Project:
             [f"--project {root}: no pyproject.toml there. Fix: point --project at the library's directory."]
         )
     doc = _toml(pyproject)
-    project = doc.get("project", {})
-    hook = doc.get("tool", {}).get("hatch", {}).get("metadata", {}).get("hooks", {}).get("torch")
+    wrong = [f"{pyproject}: {p}" for p in problems(doc, _SHAPES)]
+    hook = _get(doc, HOOK)
     if (root / "hatch.toml").is_file():  # hatchling merges hatch.toml over [tool.hatch]
-        hook = _toml(root / "hatch.toml").get("metadata", {}).get("hooks", {}).get("torch", hook)
+        extra = _toml(root / "hatch.toml")
+        wrong += [
+            f"{root / 'hatch.toml'}: {p}"
+            for p in problems(extra, [Rule(r.path[2:], r.kind, r.fix) for r in _SHAPES[4:]])
+        ]
+        hook = _get(extra, HOOK[2:]) or hook
+    if wrong:
+        raise ConfigurationError(wrong)
+    project = doc.get("project", {})
     if not isinstance(hook, dict):
         raise ConfigurationError(
             [
@@ -84,6 +99,13 @@ def check_project(root: Path) -> Project:
         )
     config = parse(hook, project if isinstance(project, dict) else None)
     return Project(root, str(project.get("name", root.name)), config.local_version, config.groups)
+
+
+def _get(doc: dict[str, Any], path: tuple[str, ...]) -> Any:
+    node: Any = doc
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
 
 
 def _toml(path: Path) -> dict[str, Any]:

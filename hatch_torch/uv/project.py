@@ -12,10 +12,11 @@ from tomlkit.exceptions import ParseError, TOMLKitError
 
 from hatch_torch.data.model import ReleaseData, load
 from hatch_torch.util import atomic as _atomic
-from hatch_torch.util.errors import HatchTorchError
+from hatch_torch.util.errors import ConfigurationError, HatchTorchError
+from hatch_torch.util.shapes import problems as shape_problems
 from hatch_torch.uv.editor import Editor
 from hatch_torch.uv.layout import plan
-from hatch_torch.uv.scan import HOOK_TABLE, lookup
+from hatch_torch.uv.scan import HOOK_TABLE, SHAPES, lookup
 from hatch_torch.uv.settings import Settings
 from hatch_torch.uv.settings import load as load_settings
 from hatch_torch.uv.tomledit import plain, table, value
@@ -74,9 +75,10 @@ def render(path: Path, flags: Flags, data: ReleaseData | None = None) -> Outcome
     before = _atomic.read_text(path)
     doc = parse(before, path)
     raw: dict[str, Any] = doc.unwrap()
+    wrong = shape_problems(raw, SHAPES)
+    if wrong:
+        raise ConfigurationError([f"{path}: {p}" for p in wrong])
     own = (raw.get("tool") or {}).get("hatch-torch") or {}
-    if not isinstance(own, dict):
-        raise HatchTorchError(f"tool.hatch-torch must be a table, got {own!r}. Fix: [tool.hatch-torch].")
     settings = load_settings(
         own,
         data,
