@@ -93,11 +93,31 @@ def render(path: Path, flags: Flags, data: ReleaseData | None = None) -> Outcome
     written = [w for w in written if isinstance(w, str)] if isinstance(written, list) else []
     record = Editor(doc, written, flags.force).apply(plan(raw, settings, data, written))
     _store_settings(doc, settings, flags, record)
-    after = tomlkit.dumps(doc)
-    if "\r\n" in before:  # new lines follow the file's own line endings
-        after = after.replace("\r\n", "\n").replace("\n", "\r\n")
+    after = keep_line_endings(before, tomlkit.dumps(doc))
     parse(after, path)  # never write what does not read back
     return Outcome(path, before, after)
+
+
+def keep_line_endings(before: str, after: str) -> str:
+    """``after`` with every line it shares with ``before`` ending as it did there (mixed endings stay mixed),
+    and new lines ending like most of the file's lines."""
+    old = before.splitlines(keepends=True)
+    new = after.splitlines(keepends=True)
+    crlf = sum(line.endswith("\r\n") for line in old)
+    usual = "\r\n" if crlf > len(old) - crlf else "\n"
+    bare = [line.rstrip("\r\n") for line in old]
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(None, bare, [line.rstrip("\r\n") for line in new], autojunk=False)
+    for op, i1, _i2, j1, j2 in matcher.get_opcodes():
+        for k, line in enumerate(new[j1:j2]):
+            was = old[i1 + k] if op == "equal" else ""
+            if not line.endswith("\n"):
+                out.append(line)
+            elif was.endswith("\n"):
+                out.append(was)
+            else:
+                out.append(line.rstrip("\r\n") + usual)
+    return "".join(out)
 
 
 def _store_settings(doc: tomlkit.TOMLDocument, settings: Settings, flags: Flags, record: list[str]) -> None:
