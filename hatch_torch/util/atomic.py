@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from hatch_torch.util.errors import HatchTorchError
+from hatch_torch.util.regular import NotRegularFile, kind, open_regular
 
 
 class FileError(HatchTorchError):
@@ -26,30 +27,16 @@ def read_text(path: Path) -> str:
     Only regular files are read: a FIFO or a device in place of the file would block or never end.
     """
     try:
-        kind = os.stat(path).st_mode
-        if not stat.S_ISREG(kind):
-            raise FileError(
-                f"{path} is not a regular file (it is a {_kind(kind)}); nothing was read. "
-                f"Fix: replace it with the real file."
-            )
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-        with open(fd, encoding="utf-8", newline="") as f:
-            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):  # swapped between the two looks
-                raise FileError(f"{path} is not a regular file; nothing was read. Fix: replace it with the real file.")
-            return f.read()
+        with open_regular(path) as f:
+            return f.read().decode("utf-8")
     except FileNotFoundError:
         raise FileError(
             f"{path} does not exist. Fix: pass --project DIR with the directory of pyproject.toml."
         ) from None
+    except NotRegularFile as exc:
+        raise FileError(f"{exc}; nothing was read. Fix: replace it with the real file.") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FileError(f"{path} cannot be read ({exc}). Fix: make it a readable UTF-8 file.") from None
-
-
-def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device")):
-        if test(mode):
-            return name
-    return "directory" if stat.S_ISDIR(mode) else "socket" if stat.S_ISSOCK(mode) else "special file"
 
 
 def check_writable(path: Path) -> None:
@@ -88,7 +75,7 @@ def write_text(path: Path, text: str) -> None:
         info = None
     if info is not None:
         if not stat.S_ISREG(info.st_mode):
-            raise FileError(f"{path} is not a regular file ({_kind(info.st_mode)}); nothing was written.")
+            raise FileError(f"{path} is {kind(info.st_mode)}, not a regular file; nothing was written.")
         check_writable(target)
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
