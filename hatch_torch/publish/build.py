@@ -17,23 +17,17 @@ from email.parser import HeaderParser
 from pathlib import Path
 from typing import Any
 
-import tomlkit
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from hatch_torch.hook.settings import PREFIX, parse
 from hatch_torch.pins.resolve import FAMILY
 from hatch_torch.publish.matrix import check_backends
+from hatch_torch.publish.project import check_project
+from hatch_torch.publish.wheels import read_member
 from hatch_torch.util.errors import ConfigurationError
-from hatch_torch.util.shapes import Rule, problems
+from hatch_torch.util.regular import open_regular
 
 FRONTENDS = ("auto", "uv", "build")
-HOOK = ("tool", "hatch", "metadata", "hooks", "torch")
-_SHAPES = (
-    Rule(("project",), "table", "[project] with name and version"),
-    Rule(("project", "dynamic"), "strings", 'dynamic = ["dependencies"]'),
-    *(Rule(HOOK[:end], "table", "make it a table (a [section] header), or remove it") for end in range(1, 6)),
-)
 TAIL = 15  # lines of a failed build's output shown in the report
 
 
@@ -59,61 +53,6 @@ class Result:
             "error": self.error,
             "command": self.command,
         }
-
-
-@dataclass
-class Project:
-    root: Path
-    name: str
-    local_version: bool
-    groups: dict[str, list[str]]
-
-
-def check_project(root: Path) -> Project:
-    """The project at ``root`` must use the torch hook; its settings are validated once, up front."""
-    pyproject = root / "pyproject.toml"
-    if not pyproject.is_file():
-        raise ConfigurationError(
-            [f"--project {root}: no pyproject.toml there. Fix: point --project at the library's directory."]
-        )
-    doc = _toml(pyproject)
-    wrong = [f"{pyproject}: {p}" for p in problems(doc, _SHAPES)]
-    hook = _get(doc, HOOK)
-    if (root / "hatch.toml").is_file():  # hatchling merges hatch.toml over [tool.hatch]
-        extra = _toml(root / "hatch.toml")
-        wrong += [
-            f"{root / 'hatch.toml'}: {p}"
-            for p in problems(extra, [Rule(r.path[2:], r.kind, r.fix) for r in _SHAPES[4:]])
-        ]
-        hook = _get(extra, HOOK[2:]) or hook
-    if wrong:
-        raise ConfigurationError(wrong)
-    project = doc.get("project", {})
-    if not isinstance(hook, dict):
-        raise ConfigurationError(
-            [
-                f"--project {root}: pyproject.toml has no [{PREFIX.rstrip('.')}] table, so every backend would get "
-                f"the same wheel. Fix: add the hook (build-system requires hatch-torch, "
-                f'[{PREFIX.rstrip(".")}] dependencies = ["torch>=2.6"], "dependencies" in project.dynamic).'
-            ]
-        )
-    config = parse(hook, project if isinstance(project, dict) else None)
-    return Project(root, str(project.get("name", root.name)), config.local_version, config.groups)
-
-
-def _get(doc: dict[str, Any], path: tuple[str, ...]) -> Any:
-    node: Any = doc
-    for key in path:
-        node = node.get(key) if isinstance(node, dict) else None
-    return node
-
-
-def _toml(path: Path) -> dict[str, Any]:
-    try:
-        doc: dict[str, Any] = tomlkit.parse(path.read_text(encoding="utf-8")).unwrap()
-    except Exception as exc:  # tomlkit raises several unrelated types
-        raise ConfigurationError([f"{path}: not valid TOML ({exc}). Fix: correct the file."]) from None
-    return doc
 
 
 def frontend_command(frontend: str, project: Path, out: Path, *, isolation: bool = True) -> list[str]:
@@ -222,9 +161,9 @@ def _gist(output: str) -> str:
 
 def read_pins(wheel: Path) -> tuple[str, list[str]]:
     """(Version, torch-family Requires-Dist lines) from a wheel's METADATA."""
-    with zipfile.ZipFile(wheel) as zf:
+    with open_regular(wheel) as f, zipfile.ZipFile(f) as zf:
         name = next(n for n in zf.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA"))
-        headers = HeaderParser().parsestr(zf.read(name).decode("utf-8"))
+        headers = HeaderParser().parsestr(read_member(zf, name).decode("utf-8", "replace"))
     pins = []
     for line in headers.get_all("Requires-Dist") or []:
         try:

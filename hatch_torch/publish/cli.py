@@ -38,8 +38,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from hatch_torch.publish.build import build_all, check_project, report
+    from hatch_torch.publish.build import build_all, report
     from hatch_torch.publish.matrix import split_list
+    from hatch_torch.publish.project import check_project
 
     project = Path(args.project)
     out = Path(args.out) if args.out else project / "dist"
@@ -74,7 +75,7 @@ def _matrix(args: argparse.Namespace) -> int:
     torch = args.torch
     if torch is None and args.project:
         from hatch_torch.pins.resolve import torch_specifier
-        from hatch_torch.publish.build import check_project
+        from hatch_torch.publish.project import check_project
 
         torch = str(torch_specifier(check_project(Path(args.project)).groups))
     cells = matrix(split_list(args.backends), platforms, torch)
