@@ -160,6 +160,7 @@ def test_a_special_file_in_place_of_pyproject_is_refused_without_blocking(
     worker.start()
     worker.join(10)
     assert done == [2], "sources blocked on a special file"
-    assert "is not a regular file" in capsys.readouterr().err
+    named = "a FIFO" if special == "fifo" else "a character device"
+    assert f"pyproject.toml is {named}, not a regular file; nothing was read. Fix: " in capsys.readouterr().err
     with pytest.raises(atomic.FileError, match="not a regular file"):
         atomic.write_text(path, "x")
