@@ -25,7 +25,7 @@ from hatch_torch.publish.matrix import check_backends
 from hatch_torch.publish.project import check_project
 from hatch_torch.publish.wheels import read_member
 from hatch_torch.util.errors import ConfigurationError
-from hatch_torch.util.regular import open_regular
+from hatch_torch.util.fsread import open_regular
 
 FRONTENDS = ("auto", "uv", "build")
 TAIL = 15  # lines of a failed build's output shown in the report

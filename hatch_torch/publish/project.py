@@ -11,7 +11,7 @@ import tomlkit
 
 from hatch_torch.hook.settings import PREFIX, parse
 from hatch_torch.util.errors import ConfigurationError
-from hatch_torch.util.regular import open_regular
+from hatch_torch.util.fsread import open_regular
 from hatch_torch.util.shapes import Rule, problems
 
 HOOK = ("tool", "hatch", "metadata", "hooks", "torch")

@@ -32,7 +32,7 @@ from hatch_torch.publish.sitefiles import MANIFEST, scan_site
 from hatch_torch.publish.swap import locked, recover, replace, tmp_prefix
 from hatch_torch.publish.wheels import Wheel, merge, scan_input
 from hatch_torch.util.errors import HatchTorchError
-from hatch_torch.util.regular import open_regular
+from hatch_torch.util.fsread import open_regular
 
 
 class SiteError(HatchTorchError):

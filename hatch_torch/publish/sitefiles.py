@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from hatch_torch.publish.wheels import Wheel, read_wheel
-from hatch_torch.util.regular import kind, open_regular
+from hatch_torch.util.fsread import kind, open_regular
 
 #: What hatch-torch wrote into a site (re-runs add to it; anything else is foreign).
 MANIFEST = ".hatch-torch-index.json"

@@ -14,7 +14,7 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 from packaging.version import InvalidVersion, Version
 
 from hatch_torch.data.model import load
-from hatch_torch.util.regular import kind, open_regular
+from hatch_torch.util.fsread import kind, open_regular
 
 #: the largest METADATA read from a wheel (torch's is about 30 kB)
 MAX_METADATA = 4 << 20

@@ -1,4 +1,5 @@
-"""Shared helpers: errors, atomic file replacement, regular-file reads, index URL checks, TOML shape checks,
+"""Shared helpers: errors, atomic file replacement, safe bounded reads (fsread), bounded
+subprocesses (proc), calls in a child process (isolate), index URL checks (urls), TOML shape checks (shapes),
 hatchling stack lookup.
 
 Layer 0: imports nothing else of hatch_torch.

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from hatch_torch.util.errors import HatchTorchError
-from hatch_torch.util.regular import NotRegularFile, kind, open_regular
+from hatch_torch.util.fsread import NotRegularFile, kind, open_regular
 
 
 class FileError(HatchTorchError):
