@@ -161,7 +161,7 @@ def proxies() -> Iterator[list[ThreadingHTTPServer]]:
     servers = [ThreadingHTTPServer(("127.0.0.1", 0), _Recorder) for _ in CASES]
     for server in servers:
         server.hosts = []  # type: ignore[attr-defined]
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield servers
     for server in servers:
         server.shutdown()
