@@ -21,6 +21,7 @@ SCHEMES = ("https", "http", "file")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):(.*)", re.DOTALL)
 _LABEL = re.compile(r"[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?")
 _NUMERIC = re.compile(r"(0x[0-9a-f]*|[0-9]+)")  # WHATWG reads a host ending in such a label as IPv4
+_USERCHARS = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:%-]*")  # RFC 3986 userinfo
 _USERINFO = re.compile(r"(//)[^/?#\\]*@")
 
 
@@ -74,6 +75,10 @@ def parse(url: str) -> Url:
     userinfo, at, hostport = authority.rpartition("@")
     if at and "@" in userinfo:
         raise ValueError("has more than one '@' before the host; percent-encode an '@' in a password as %40")
+    if at and not _USERCHARS.fullmatch(userinfo):
+        raise ValueError(
+            "has characters in its user name or password that installers read differently; percent-encode them"
+        )
     host, port = _split_port(hostport)
     host = _host(host)
     if scheme == "file":

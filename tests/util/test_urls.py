@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from buildkit import build_env, uv_command
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
 from hatch_torch.util.errors import ConfigurationError
 from hatch_torch.util.urls import check_index_url, parse, redact
@@ -208,3 +210,54 @@ def test_uv_and_pip_fetch_from_the_host_hatch_torch_saw(proxies: list[ThreadingH
             wrong.append(rows[-1])  # pip contacts nothing for plain-http hosts it does not trust
     print("\n".join(rows))
     assert wrong == []
+
+
+_PIECES = st.tuples(
+    st.sampled_from(["http://", "https://", "HTTP://", "http:/", "http:", "file://", "http:///"]),
+    st.sampled_from(["", "u@", "u:p@", "a@b@", "evil.example\\@", "localhost:80@", "%75@"]),
+    st.sampled_from(
+        [
+            "localhost",
+            "127.0.0.1",
+            "[::1]",
+            "[0::1]",
+            "evil.example",
+            "2130706433",
+            "0x7f.1",
+            "127.1",
+            "%6cocalhost",
+            "localhost.",
+            "LOCALHOST",
+            "xn--bcher-kva.example",
+            "a..b",
+            "[::1%25lo]",
+            "",
+            "\u24dbocalhost",
+        ]
+    ),
+    st.sampled_from(["", ":8080", ":", ":99999", ":0x1", ":80"]),
+    st.text(alphabet="/\\?#@%a.:", max_size=8),
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        _PIECES,
+        st.tuples(
+            st.sampled_from(["http://", "https://", "HTTP://", "http:/", "file://", ""]),
+            st.text(alphabet="lochst.:@/\\%[]01x7f?# \t\u24db-e_", max_size=24),
+        ).map("".join),
+    )
+)
+def test_an_accepted_url_has_the_host_urllib_sees(url: str) -> None:
+    """Whatever hatch-torch accepts, urllib (pip's check) reads with the same host and port."""
+    try:
+        parts = parse(url)
+    except ValueError:
+        event("refused")
+        return
+    event("accepted")
+    split = urlsplit(url)
+    assert parts.host == (_urllib_host(url) or ""), url
+    assert parts.port == split.port, url
