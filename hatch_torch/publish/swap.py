@@ -82,12 +82,12 @@ def replace(new: Path, site: Path) -> None:
         os.rename(new, site)
         return
     if _exchange(new, site):
-        shutil.rmtree(new)  # now the old site; a kill here leaves a leftover that recover() removes
+        shutil.rmtree(new, ignore_errors=True)  # now the old site; what stays is removed by the next recover()
         return
     old = site.parent / (_old_prefix(site) + new.name.removeprefix(tmp_prefix(site)))
     os.rename(site, old)
     os.rename(new, site)
-    shutil.rmtree(old)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 @contextlib.contextmanager
