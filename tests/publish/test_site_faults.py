@@ -283,11 +283,11 @@ def test_kill_9_at_random_points_never_leaves_no_site(tmp_path: Path, path: str)
         command = [sys.executable, "-c", TWO_RENAMES]
     make_wheel(tmp_path / "probe" / "cu130", version="0.99+cu130")
     runs = []
-    for _ in range(3):  # an uninterrupted run, the median of three (the later ones only rewrite the site)
+    for _ in range(3):  # an uninterrupted run, the longest of three (the later ones only rewrite the site)
         start = time.perf_counter()
         subprocess.run([*command, str(tmp_path / "probe"), "--out", str(site)], check=True, capture_output=True)
         runs.append(time.perf_counter() - start)
-    duration = sorted(runs)[1]
+    duration = max(runs)
     rng = random.Random(20261202)
     stats = dict.fromkeys(("cases", "survived", "finished first", "killed before the swap", "killed after it"), 0)
     stats["left a working folder"] = stats["parked (no site until the rerun)"] = 0
@@ -299,7 +299,7 @@ def test_kill_9_at_random_points_never_leaves_no_site(tmp_path: Path, path: str)
         proc = subprocess.Popen(
             [*command, str(batch), "--out", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        time.sleep(rng.uniform(0.2, 1.2) * duration)
+        time.sleep(rng.uniform(0.2, 1.5) * duration)
         proc.send_signal(signal.SIGKILL)
         killed = proc.wait() == -signal.SIGKILL
         stats["cases"] += 1
