@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
+from hatch_torch.util.errors import ConfigurationError
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -54,9 +56,36 @@ class ReleaseData:
 
 @cache
 def _load(path: str) -> ReleaseData:
-    from hatch_torch.data.compact import load_json
+    from hatch_torch.data.compact import read
 
-    return ReleaseData(load_json(path))  # the compiled copy next to the file, when it matches the file
+    where = f"{DATA_ENV}={path}" if path != BUNDLED else str(path)
+    fix = (
+        f"Fix: point {DATA_ENV} at a release data file (hatch-torch data update --output FILE writes one) or unset it."
+    )
+    raw = read(path)  # the compiled copy next to the file, when it matches the file: no json module
+    if raw is None:
+        import json
+
+        try:
+            with open(path, encoding="utf-8") as f:
+                raw = json.load(f)
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise ConfigurationError(
+                [f"{where}: cannot read the release data ({type(exc).__name__}: {exc}). {fix}"]
+            ) from None
+    wanted = {"backends": dict, "releases": dict, "platforms": list}
+    wrong = [k for k, kind in wanted.items() if not isinstance(raw, dict) or not isinstance(raw.get(k), kind)]
+    if wrong:
+        raise ConfigurationError(
+            [
+                f"{where} is not release data: it lacks {', '.join(wrong)} (it must be a JSON object with backends, "
+                f"releases and platforms). {fix}"
+            ]
+        )
+    try:
+        return ReleaseData(raw)
+    except (KeyError, TypeError, ValueError) as exc:  # e.g. a release that is not a version
+        raise ConfigurationError([f"{where} is not valid release data ({type(exc).__name__}: {exc}). {fix}"]) from None
 
 
 def load(backend: str | None = None) -> ReleaseData:

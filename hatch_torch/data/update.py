@@ -15,6 +15,7 @@ from packaging.version import Version
 
 from hatch_torch.data.model import DATA_ENV, DATA_FILE, load
 from hatch_torch.util.atomic import write_text
+from hatch_torch.util.urls import check_index_url, redact
 
 FIRST = Version("2.0.0")
 #: offset between torch and torchvision minor versions (torch 2.10 <-> torchvision 0.25)
@@ -78,6 +79,8 @@ def _python_key(tag: str) -> tuple[bool, int, int]:
 
 def update(index_url: str, output: str | None = None, backends: list[str] | None = None) -> str:
     """Rebuild the release table from the index and write it; returns a one-line summary."""
+    check_index_url(index_url, "--index-url", allow_file=False)  # https, or http to this machine only
+    shown = redact(index_url)
     data = load()
     raw: dict[str, Any] = json.loads(json.dumps(data.raw))
     packages: list[str] = raw["packages"]
@@ -85,7 +88,7 @@ def update(index_url: str, output: str | None = None, backends: list[str] | None
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = dict(zip(names, pool.map(lambda b: read_backend(index_url, b, packages), names), strict=True))
     tag = "IDX"
-    raw["sources"][tag] = f"read from {index_url} on {datetime.date.today().isoformat()}"
+    raw["sources"][tag] = f"read from {shown} on {datetime.date.today().isoformat()}"
     releases: dict[str, dict[str, Any]] = raw["releases"]
     for release in releases.values():  # the index is the truth for the backends read
         for backend in names:
@@ -125,7 +128,7 @@ def update(index_url: str, output: str | None = None, backends: list[str] | None
     target = Path(output or os.environ.get(DATA_ENV) or DATA_FILE)
     write_text(target, json.dumps(raw, indent=1) + "\n")
     new = f" (new: {', '.join(added)})" if added else ""
-    return f"wrote {target}: {len(raw['releases'])} torch releases{new} from {len(names)} backends at {index_url}"
+    return f"wrote {target}: {len(raw['releases'])} torch releases{new} from {len(names)} backends at {shown}"
 
 
 def platform_of(wheel_platform_tag: str) -> str | None:
