@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from hatch_torch.detection import hung as _hung
 from hatch_torch.util import fsread
 from hatch_torch.util.errors import ConfigurationError
+from hatch_torch.util.patterns import lazy
 from hatch_torch.util.record import Record, field
 from hatch_torch.util.record import as_dict as _as_dict
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 #: Seconds a vendor tool (nvidia-smi, rocminfo...) or NVML may run before it counts as hanging.
 TIMEOUT_ENV = "HATCH_TORCH_TOOL_TIMEOUT"
 DEFAULT_TIMEOUT = 5.0
-_SECONDS = re.compile(r"[0-9]{1,5}(\.[0-9]{1,6})?", re.ASCII)
+_SECONDS = lazy(r"[0-9]{1,5}(\.[0-9]{1,6})?", re.ASCII)
 #: bytes a sysfs/procfs/config file read may return, entries a directory listing may hold
 READ_LIMIT = 65536
 LIST_LIMIT = 4096

@@ -13,9 +13,10 @@ import re
 from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure, ascii_int
 from hatch_torch.detection.vendors import pci_ids
 from hatch_torch.plugins.marker import hookimpl
+from hatch_torch.util.patterns import lazy
 
 NODES = "/sys/class/kfd/kfd/topology/nodes"
-_GFX = re.compile(r"\b(gfx[0-9a-f]{3,4})\b", re.ASCII)
+_GFX = lazy(r"\b(gfx[0-9a-f]{3,4})\b", re.ASCII)
 ROCM_BIN = ("/opt/rocm/bin",)
 
 

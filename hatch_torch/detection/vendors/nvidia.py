@@ -13,10 +13,11 @@ from hatch_torch.detection.vendors import nvidia_nvml as _nvml
 from hatch_torch.detection.vendors import nvidia_smi as _nvsmi
 from hatch_torch.detection.vendors.nvidia_names import by_name
 from hatch_torch.plugins.marker import hookimpl
+from hatch_torch.util.patterns import lazy
 
 #: ASCII digits only (full-width digits are no driver version), a few per part
-_DRIVER = re.compile(r"[0-9]{1,4}\.[0-9]{1,4}(\.[0-9]{1,4})?", re.ASCII)
-_PROC_VERSION = re.compile(r"Kernel Module(?: for \S+)?\s+([0-9]{1,4}\.[0-9]{1,4}(?:\.[0-9]{1,4})?)\b", re.ASCII)
+_DRIVER = lazy(r"[0-9]{1,4}\.[0-9]{1,4}(\.[0-9]{1,4})?", re.ASCII)
+_PROC_VERSION = lazy(r"Kernel Module(?: for \S+)?\s+([0-9]{1,4}\.[0-9]{1,4}(?:\.[0-9]{1,4})?)\b", re.ASCII)
 
 
 @hookimpl

@@ -12,17 +12,17 @@ chip code, then the longer pattern; a tie between different compute capabilities
 from __future__ import annotations
 
 import os
-import re
 from functools import cache, lru_cache
 from typing import Any
 
 from hatch_torch.detection.probe import Device
+from hatch_torch.util.patterns import lazy
 from hatch_torch.util.record import Record
 
 TABLE = os.path.join(os.path.dirname(__file__), "nvidia_names.json")
 BRAND = frozenset({"nvidia", "geforce", "tesla", "quadro", "corporation"})
 CHIP_SUFFIXES = ("", "gl", "glm", "m", "bm")
-_OTHER = re.compile(r"[^a-z0-9]+")
+_OTHER = lazy(r"[^a-z0-9]+")
 
 
 class Entry(Record, frozen=True):

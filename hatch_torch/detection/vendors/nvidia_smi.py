@@ -6,12 +6,13 @@ import re
 
 from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure, ToolFailure
 from hatch_torch.detection.vendors.nvidia_names import by_name
+from hatch_torch.util.patterns import lazy
 
 SMI_FIELDS = "index,uuid,name,compute_cap,driver_version"
 #: ASCII digits only, a few per part: full-width digits or a thousand-digit run are not a driver version
-_DRIVER = re.compile(r"[0-9]{1,4}\.[0-9]{1,4}(\.[0-9]{1,4})?", re.ASCII)
-_CC = re.compile(r"[0-9]{1,3}\.[0-9]{1,2}", re.ASCII)
-_INDEX = re.compile(r"[0-9]{1,4}", re.ASCII)
+_DRIVER = lazy(r"[0-9]{1,4}\.[0-9]{1,4}(\.[0-9]{1,4})?", re.ASCII)
+_CC = lazy(r"[0-9]{1,3}\.[0-9]{1,2}", re.ASCII)
+_INDEX = lazy(r"[0-9]{1,4}", re.ASCII)
 
 
 def query(context: ProbeContext) -> list[Device]:

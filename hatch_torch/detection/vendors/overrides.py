@@ -9,6 +9,7 @@ import re
 
 from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure
 from hatch_torch.plugins.marker import hookimpl
+from hatch_torch.util.patterns import lazy
 
 #: (variable, meaning); the first set variable of each group wins
 DRIVER_VARS = ("HATCH_TORCH_CUDA_DRIVER", "UV_CUDA_DRIVER_VERSION")
@@ -18,8 +19,8 @@ GFX_VARS = ("HATCH_TORCH_GFX", "UV_AMD_GPU_ARCHITECTURE")
 XPU_VAR = "HATCH_TORCH_XPU"
 
 #: ASCII digits only, a few per part: full-width digits and thousand-digit runs are refused
-_VERSION = re.compile(r"[0-9]{1,5}(\.[0-9]{1,4}){0,2}", re.ASCII)
-_GFX = re.compile(r"gfx[0-9a-f]{3,4}", re.ASCII)
+_VERSION = lazy(r"[0-9]{1,5}(\.[0-9]{1,4}){0,2}", re.ASCII)
+_GFX = lazy(r"gfx[0-9a-f]{3,4}", re.ASCII)
 
 
 def shown(value: str) -> str:

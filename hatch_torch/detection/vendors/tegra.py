@@ -13,6 +13,7 @@ import re
 
 from hatch_torch.detection.probe import Device, ProbeContext
 from hatch_torch.plugins.marker import hookimpl
+from hatch_torch.util.patterns import lazy
 
 RELEASE = "/etc/nv_tegra_release"
 #: /proc/device-tree links to /sys/firmware/devicetree/base; either may be the one a container sees
@@ -30,7 +31,7 @@ SOCS = {
 JETPACK = {"32": "4", "34": "5", "35": "5", "36": "6", "38": "7", "39": "7"}
 #: L4T major -> the SoC when the device tree is not visible: JetPack 6 is Orin only, JetPack 7 Thor
 L4T_SOC = {"36": "tegra234", "38": "tegra264", "39": "tegra264"}
-_L4T = re.compile(r"#\s*R([0-9]{1,3})\s*\(release\),\s*REVISION:\s*([0-9]{1,3}(?:\.[0-9]{1,3}){0,2})", re.ASCII)
+_L4T = lazy(r"#\s*R([0-9]{1,3})\s*\(release\),\s*REVISION:\s*([0-9]{1,3}(?:\.[0-9]{1,3}){0,2})", re.ASCII)
 SBSA_NOTE = (
     "Linux aarch64 without a Tegra SoC: an SBSA server (Grace Hopper, Grace Blackwell, DGX Spark), whose GPUs "
     "the cu12x/cu13x aarch64 wheels serve (sm_80, sm_90, sm_100, sm_120; sm_110 from cu130)"

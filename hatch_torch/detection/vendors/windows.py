@@ -19,6 +19,7 @@ from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure
 from hatch_torch.detection.vendors import intel, pci_ids
 from hatch_torch.detection.vendors.nvidia_names import by_name
 from hatch_torch.plugins.marker import hookimpl
+from hatch_torch.util.patterns import lazy
 from hatch_torch.util.record import Record
 
 DISPLAY_CLASS = r"SYSTEM\CurrentControlSet\Control\Class\{4d36e968-e325-11ce-bfc1-08002be10318}"
@@ -27,7 +28,7 @@ POWERSHELL = (
     "ConvertTo-Json -Compress -InputObject @(Get-CimInstance -ClassName Win32_VideoController | "
     "Select-Object Name,PNPDeviceID,DriverVersion,ConfigManagerErrorCode)"
 )
-_PNP = re.compile(r"ven_([0-9a-f]{4})&dev_([0-9a-f]{4})", re.IGNORECASE)
+_PNP = lazy(r"ven_([0-9a-f]{4})&dev_([0-9a-f]{4})", re.IGNORECASE)
 VENDORS = {"10de": "nvidia", "1002": "amd", "1022": "amd", "8086": "intel", "1414": "microsoft"}
 AMD_NOTE = (
     "no PyTorch build for AMD GPUs on Windows on the PyTorch indexes (ROCm wheels are Linux-only); "
