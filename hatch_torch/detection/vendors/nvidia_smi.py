@@ -32,12 +32,7 @@ def query(context: ProbeContext) -> list[Device]:
             out = context.run([tool, f"--query-gpu={fields}", "--format=csv,noheader"])
         names = fields.split(",")
         garbled = []
-        import csv  # with output to read
-        import io
-
-        for row in csv.reader(io.StringIO(out), skipinitialspace=True):
-            if not row:
-                continue
+        for row in _rows(out):
             values = dict(zip(names, (v.strip() for v in row), strict=False))
             driver = values.get("driver_version", "")
             if len(row) != len(names) or not _DRIVER.fullmatch(driver):
@@ -63,3 +58,17 @@ def query(context: ProbeContext) -> list[Device]:
         skipped = f"; {len(garbled)} unparsable line(s)" if garbled else ""
         say("found", f"{tool}: driver {context.versions['nvidia_driver']}, {len(found)} GPU(s){skipped}")
     return found
+
+
+def _rows(out: str) -> list[list[str]]:
+    """The CSV rows: split at commas when nothing is quoted (what nvidia-smi prints), else the csv module."""
+    if '"' in out or "\r" in out:
+        import csv
+        import io
+
+        return [row for row in csv.reader(io.StringIO(out), skipinitialspace=True) if row]
+    rows = []
+    for line in out.split("\n"):
+        if line:
+            rows.append([field.lstrip(" ") for field in line.split(",")])
+    return rows
