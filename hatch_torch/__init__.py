@@ -26,7 +26,8 @@ _LAZY = {
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        import importlib
+        import sys
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        __import__(_LAZY[name])  # importlib.import_module without importing importlib
+        return getattr(sys.modules[_LAZY[name]], name)
     raise AttributeError(f"module 'hatch_torch' has no attribute {name!r}")

@@ -7,7 +7,6 @@ A concern's ``cli`` module only declares arguments; its engine is imported when 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
 from hatch_torch.util.errors import HatchTorchError
@@ -30,7 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hatch-torch", description="Pin and install the right PyTorch build.")
     sub = parser.add_subparsers(dest="command", required=True)
     for module in COMMANDS:
-        importlib.import_module(module).register(sub)
+        __import__(module)  # importlib.import_module, without importing importlib
+        sys.modules[module].register(sub)
     return parser
 
 

@@ -6,7 +6,6 @@ cached per process (keyed by root, platform and environment), so a build probes 
 
 from __future__ import annotations
 
-import copy
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from hatch_torch.detection.probe import Device, ProbeContext, ProbeRecord, as_dict
 from hatch_torch.pins.platforms import PLATFORMS
 from hatch_torch.util.errors import ConfigurationError, HatchTorchError
-from hatch_torch.util.record import Record, field
+from hatch_torch.util.record import Record, clone, field
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -186,8 +185,8 @@ def clear_cache() -> None:
 def _probe(root: str, plat: str, env_items: tuple[tuple[str, str], ...]) -> ProbeContext:
     """A copy of the cached probe result that callers may change."""
     cached = _probe_cached(root, plat, env_items)
-    ctx = copy.copy(cached)  # fields and the state __post_init__ worked out, without running it again
-    ctx.devices = [copy.copy(d) for d in cached.devices]
+    ctx = clone(cached)  # fields and the state __post_init__ worked out, without running it again
+    ctx.devices = [clone(d) for d in cached.devices]
     ctx.versions = dict(cached.versions)
     ctx.probes = list(cached.probes)
     ctx.notes = list(cached.notes)

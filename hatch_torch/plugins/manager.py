@@ -10,7 +10,6 @@ overrides are documented in docs/detection.md).
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -99,10 +98,10 @@ class Plugins(Record):
             name = f"hatch_torch.{module.rsplit('.', 1)[1]}"
             if self.pm is None:
                 if all(name != known for known, _ in self.builtins):
-                    self.builtins.append((name, importlib.import_module(module)))
+                    self.builtins.append((name, _module(module)))
                     self._order.clear()
             elif not self.pm.has_plugin(name):
-                self.pm.register(importlib.import_module(module), name=name)
+                self.pm.register(_module(module), name=name)
         self._have = modules
         return self
 
@@ -160,6 +159,12 @@ class Plugins(Record):
             except Exception as exc:
                 self.errors.append((name, f"hatch_torch_backends raised {type(exc).__name__}: {exc}"))
         return out
+
+
+def _module(name: str) -> object:
+    """``importlib.import_module(name)`` (without importing importlib)."""
+    __import__(name)
+    return sys.modules[name]
 
 
 def _argnames(function: Callable[..., Any]) -> tuple[str, ...]:

@@ -9,12 +9,16 @@ then calls the built-ins itself, in pluggy's order).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, overload
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import TypeVar
+
+    F = TypeVar("F", bound=Callable[..., Any])
 
 PROJECT = "hatch_torch"
 ATTRIBUTE = f"{PROJECT}_impl"
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 @overload

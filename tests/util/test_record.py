@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hatch_torch.util.record import Record, as_dict, field, replace
+from hatch_torch.util.record import Record, as_dict, clone, field, replace
 
 
 class Point(Record):
@@ -91,3 +91,16 @@ def test_as_dict_and_replace() -> None:
 
 def test_post_init_runs() -> None:
     assert Late(4).doubled == 8
+
+
+def test_clone_is_a_shallow_copy() -> None:
+    p = Point(1, 2, ["a"])
+    p.extra = "state"  # type: ignore[attr-defined]  # what __post_init__ or a caller added
+    c = clone(p)
+    assert c == p
+    assert c is not p
+    assert c.tags is p.tags
+    assert c.extra == "state"  # type: ignore[attr-defined]
+    c.y = 5
+    assert p.y == 2
+    assert clone(Frozen("a")) == Frozen("a")
