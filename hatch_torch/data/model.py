@@ -15,6 +15,9 @@ DATA_FILE = Path(__file__).parent / "releases.json"
 DATA_ENV = "HATCH_TORCH_DATA"
 
 Labels = dict[str, str]  # platform -> local label ("" = the wheel carries no label)
+#: The backend that is PyPI itself: bare versions, where ``releases[T].wheels`` says PyPI has a wheel
+PYPI = "pypi"
+PYPI_INDEX = "https://pypi.org/simple"
 
 
 class ReleaseData:
@@ -27,24 +30,48 @@ class ReleaseData:
         self.platforms: list[str] = raw["platforms"]
         # newest first, so the first match of a specifier is the pick
         self.versions: list[Version] = sorted((Version(v) for v in self.releases), reverse=True)
+        self._entry: dict[Version, dict[str, Any]] = {v: self.releases[str(v)] for v in self.versions}
+        self._for: dict[str, list[Version]] = {}
+
+    def entry(self, torch: Version) -> dict[str, Any]:
+        """The release entry of a torch release."""
+        return self._entry[torch] if torch in self._entry else self.releases[str(torch)]
 
     def releases_for(self, backend: str) -> list[Version]:
         """torch releases (newest first) that the backend's index publishes."""
-        return [v for v in self.versions if backend in self.releases[str(v)]["backends"]]
+        if backend not in self._for:
+            if backend == PYPI:
+                self._for[backend] = [v for v in self.versions if self._entry[v].get("wheels")]
+            else:
+                self._for[backend] = [v for v in self.versions if backend in self._entry[v]["backends"]]
+        return self._for[backend]
+
+    def wheels(self, torch: Version) -> dict[str, dict[str, Any]]:
+        """Platform -> what PyPI's torch wheels there support (``python``, ``macos``, ``macos_python``)."""
+        found: dict[str, dict[str, Any]] = self.entry(torch).get("wheels", {})
+        return found
 
     def companion_version(self, torch: Version, package: str) -> str | None:
         """The torchvision/torchaudio release that goes with a torch release, if any."""
         if package == "torch":
             return str(torch)
-        found: str | None = self.releases[str(torch)]["versions"].get(package)
+        found: str | None = self.entry(torch)["versions"].get(package)
         return found
 
     def labels(self, torch: Version, backend: str, package: str) -> Labels:
         """Platform -> local label for ``package`` on the backend's index, for this torch release."""
-        entry: Labels = self.releases[str(torch)]["backends"].get(backend, {}).get(package, {})
+        if backend == PYPI:
+            version = self.companion_version(torch, package)
+            if package == "torch":
+                return dict.fromkeys(self.wheels(torch), "")
+            row = self.raw.get("companions", {}).get(package, {}).get(version or "", {})
+            return dict.fromkeys(row.get("wheels", {}), "")
+        entry: Labels = self.entry(torch)["backends"].get(backend, {}).get(package, {})
         return entry
 
     def index_url(self, backend: str, template: str | None = None) -> str:
+        if backend == PYPI:
+            return PYPI_INDEX
         if template is None and "index" in self.backends.get(backend, {}):
             return str(self.backends[backend]["index"])  # a plugin backend on its own index
         return (template or "https://download.pytorch.org/whl/{backend}").format(backend=backend)
