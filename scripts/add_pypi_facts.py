@@ -81,6 +81,7 @@ def main() -> None:
     raw = json.loads(OUT.read_text(encoding="utf-8"))
     facts = json.loads(FACTS.read_text(encoding="utf-8"))
     raw["schema"] = 2
+    raw["updated"] = f"{facts['_meta']['read_on']}T00:00:00+00:00"  # the newer of this and user data is used
     raw["sources"][SOURCE] = f"{facts['_meta']['source']}, read {facts['_meta']['read_on']}"
     releases = raw["releases"]
     for version, companions in NEW.items():

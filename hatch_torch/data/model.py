@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from packaging.version import Version
 DATA_FILE = Path(__file__).parent / "releases.json"
 #: Set to a JSON file to use other release data (for mirrors and for testing new releases).
 DATA_ENV = "HATCH_TORCH_DATA"
+USER_FILE = "releases.json"  # in user_data_dir(), written by `hatch-torch data update`
 
 Labels = dict[str, str]  # platform -> local label ("" = the wheel carries no label)
 #: The backend that is PyPI itself: bare versions, where ``releases[T].wheels`` says PyPI has a wheel
@@ -77,6 +79,43 @@ class ReleaseData:
         return (template or "https://download.pytorch.org/whl/{backend}").format(backend=backend)
 
 
+def user_data_dir() -> Path:
+    """Where ``hatch-torch data update`` writes: the platform's per-user data directory."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "hatch-torch"
+
+
+def chosen() -> tuple[str, str]:
+    """(path of the release data in effect, why): ``$HATCH_TORCH_DATA``, else the newer (by its ``updated``
+    stamp) of the bundled file and the user's ``data update`` file; a user file of another schema is ignored."""
+    if env := os.environ.get(DATA_ENV):
+        return env, f"${DATA_ENV}"
+    bundled = str(DATA_FILE)
+    user = user_data_dir() / USER_FILE
+    if not user.is_file():
+        return bundled, "bundled"
+    try:
+        mine, theirs = _load(str(user)), _load(bundled)
+    except (OSError, ValueError, KeyError) as exc:
+        return bundled, f"bundled (the user data at {user} is unreadable: {exc}; run hatch-torch data update)"
+    if mine.raw.get("schema") != theirs.raw.get("schema"):
+        return bundled, f"bundled (the user data at {user} has another schema; run hatch-torch data update)"
+    if str(mine.raw.get("updated", "")) > str(theirs.raw.get("updated", "")):
+        return str(user), f"user data from hatch-torch data update (updated {mine.raw.get('updated')})"
+    return bundled, f"bundled (newer than the user data at {user})"
+
+
+def describe() -> str:
+    """One line saying which release data is in effect, for ``backends`` and ``detect -v``."""
+    path, why = chosen()
+    return f"release data: {path} ({why}; updated {_load(path).raw.get('updated', 'unknown')})"
+
+
 @cache
 def _load(path: str) -> ReleaseData:
     with open(path, encoding="utf-8") as f:
@@ -84,10 +123,10 @@ def _load(path: str) -> ReleaseData:
 
 
 def load() -> ReleaseData:
-    """The release data in effect: ``$HATCH_TORCH_DATA`` or the bundled file, plus plugin backends."""
+    """The release data in effect (:func:`chosen`), plus plugin backends."""
     from hatch_torch.plugins.manager import blocked_names, third_party
 
-    path, blocked = os.environ.get(DATA_ENV) or str(DATA_FILE), blocked_names()
+    path, blocked = chosen()[0], blocked_names()
     if not third_party(blocked)[0]:
         return _load(path)  # no plugins: no merge, no pluggy import
     return _with_plugins(path, blocked)

@@ -29,6 +29,9 @@ def _detect(args: argparse.Namespace) -> int:
     for reason in result.reasons:
         print(f"  - {reason}")
     if args.verbose:
+        from hatch_torch.data.model import describe
+
+        print(describe())
         print("probes:")
         for p in result.probes:
             print(f"  {p.probe:<28} {p.status:<8} {p.detail}")

@@ -206,12 +206,33 @@ def _nothing_served(
             f"{where}: no torch release on the {backend} index satisfies {str(spec) or 'any version'}; "
             f"{backend} has torch {_span(available)}. Fix: widen the torch specifier or choose another backend."
         ]
+    newest = next((v for v in available if spec.contains(v, prereleases=True)), None)
+    details = [_why(r, newest, data) for r in family if r.name != "torch" and newest is not None]
+    if found := [d for d in details if d]:
+        return found
     where = ", ".join(f"{r.where} {r.text!r}" for r in family)
     return [
         f"{where}: no torch release on the {backend} index has companions that satisfy this for any platform and "
         f"Python the project allows; {backend} has torch {_span(available)}. "
         f"Fix: widen the specifiers (or requires-python) or choose another backend."
     ]
+
+
+def _why(r: Req, torch: Version, data: ReleaseData) -> str | None:
+    """Why the companion requirement ``r`` rules out ``torch`` (the newest the torch specifier allows)."""
+    version = data.companion_version(torch, r.name)
+    if version is None:
+        last = max((Version(rel) for rel, e in data.releases.items() if r.name in e["versions"]), default=None)
+        return (
+            f"{r.where}: {r.text!r} has no release that goes with torch {torch} on this index (the last {r.name} "
+            f"release listed with torch goes with torch {last}). Fix: limit torch to <={last} or remove {r.name}."
+        )
+    if not r.spec.contains(version, prereleases=True):
+        return (
+            f"{r.where}: {r.text!r} excludes {r.name} {version}, the release that goes with torch {torch}. "
+            f"Fix: allow {r.name}=={version} or narrow the torch specifier to releases whose {r.name} it allows."
+        )
+    return None
 
 
 def _span(versions: list[Version]) -> str:

@@ -135,7 +135,16 @@ def test_python_314_never_gets_a_release_older_than_290() -> None:
     lines = resolve({"d": ["torch>=2.1,<2.9"]}, "cpu", requires_python=">=3.9").groups["d"]
     for m in machines(["3.14"]):
         (req,) = applying(lines, m)["torch"]
-        assert pin_of(req) is None and str(req.specifier) == "<2.9,>=2.1"
+        assert pin_of(req) is None
+        assert str(req.specifier) == "<2.9,>=2.1"
+
+
+def test_macos_13_with_cpython_314_and_torch_210() -> None:
+    lines = resolve({"d": ["torch>=2.9,<2.11"]}, "pypi", requires_python=">=3.10").groups["d"]
+    (m13,) = [m for m in machines(["3.14"]) if m.platform == "macos_arm64" and m.macos == 13]
+    (m14,) = [m for m in machines(["3.14"]) if m.platform == "macos_arm64" and m.macos == 14]
+    assert pin_of(applying(lines, m13)["torch"][0]) == ("2.9.1", "")  # 2.10.0's cp314 wheels need macOS 14
+    assert pin_of(applying(lines, m14)["torch"][0]) == ("2.10.0", "")
 
 
 def test_companion_specifier_steers_torch() -> None:
