@@ -178,7 +178,10 @@ def _lines(
         keep = r.names & varying
         cells.setdefault((head, spec, str(r.req.marker) if keep else None), set()).update(where)
     lines = []
-    for (head, spec, user), where in cells.items():
+    # the backend's labelled pins first, then bare pins, then the requirements kept as written
+    order = sorted(cells, key=lambda k: (k[1][:2] != "==", "+" not in k[1]))
+    for head, spec, user in order:
+        where = cells[head, spec, user]
         marker = cells_marker(where, every, minors)
         parts = [f"({m})" if " or " in m else m for m in (marker, user) if m]
         lines.append(str(Requirement(head + spec + ("; " + " and ".join(parts) if parts else ""))))
