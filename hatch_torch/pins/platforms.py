@@ -22,7 +22,6 @@ OTHER = "other"
 SPLIT = "macos_arm64"  # the platform told apart by macOS version
 #: group -> (platform key or None, macOS major assumed for the group or None)
 MACOS_BELOW, MACOS_FROM = 13, 14
-DARWIN_14 = "23"  # platform_release (Darwin kernel major) of macOS 14
 _OS = {"linux": "Linux", "darwin": "Darwin", "win32": "Windows"}
 
 
@@ -65,16 +64,33 @@ def _sample(sys_platform: str, machine: str, os_name: str, release: str) -> dict
     }
 
 
+#: Darwin kernel majors of macOS arm64 before 14 (arm64 Macs start at macOS 11 = Darwin 20)
+DARWIN_BEFORE_14 = ("20.", "21.", "22.")
+
+
+def _older(negate: bool) -> str:
+    """``platform_release`` says macOS before 14 (or its negation), with ``in`` tests only.
+
+    uv's ``--python-platform`` for macOS sets ``platform_release`` to "" and mis-evaluates ordered and ``!=``
+    comparisons on it inside ``or`` (a whole marker turns false), so no ``<``/``>=`` is written; "" (no
+    ``.``) counts as before 14, which is also uv's default macOS arm64 target.
+    """
+    if negate:
+        return " and ".join(["'.' in platform_release", *(f"'{d}' not in platform_release" for d in DARWIN_BEFORE_14)])
+    return " or ".join(["'.' not in platform_release", *(f"'{d}' in platform_release" for d in DARWIN_BEFORE_14)])
+
+
 def _term(group: str, negate: bool) -> tuple[str, str]:
     """(sys_platform, machine condition) of one group, or of its negation."""
     key, macos = split(group)
     assert key is not None
     sys_platform, machine = PLATFORMS[key]
-    eq, rel = ("!=", "<" if macos == MACOS_FROM else ">=") if negate else ("==", ">=" if macos == MACOS_FROM else "<")
-    text = f'platform_machine {eq} "{machine}"'
+    text = f'platform_machine {"!=" if negate else "=="} "{machine}"'
     if macos is not None:
-        joiner = " or " if negate else " and "
-        text = f'({text}{joiner}platform_release {rel} "{DARWIN_14}")'
+        # the group's own side, or for a negation the other side (not (arm64 and older) = not arm64 or newer)
+        newer = (macos == MACOS_FROM) != negate
+        release = _older(negate=newer)
+        text = f"({text} or ({release}))" if negate else f"({text} and ({release}))"
     return sys_platform, text
 
 
