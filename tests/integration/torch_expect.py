@@ -135,6 +135,64 @@ def pick_for(
     raise LookupError(f"no torch release for {backend} satisfies {specifier!r} on {platform} py{python}")
 
 
+def companion_for(
+    data: ReleaseData, package: str, torch: str, index: str, platform: str, python: str, macos: int | None
+) -> str | None:
+    """The newest release of a companion that declares ``torch`` and that the index has for the machine."""
+    rows = data.raw.get("companions", {}).get(package, {})
+    for version in sorted(rows, key=Version, reverse=True):
+        row = rows[version]
+        if not SpecifierSet(row["torch"]).contains(torch):
+            continue
+        wheel = row["wheels"].get(platform)
+        fits = bool(wheel) and python in wheel["python"]
+        if fits and macos is not None and wheel and "macos" in wheel:
+            fits = int(wheel.get("macos_python", {}).get(python, wheel["macos"]).split(".")[0]) <= macos
+        if index == "pypi":
+            if fits:
+                return version
+            continue
+        for release in data.releases.values():
+            label = release["backends"].get(index, {}).get(package, {}).get(platform)
+            if release["versions"].get(package) == version and label is not None and (fits or wheel is None):
+                return f"{version}+{label}" if label else version
+    return None
+
+
+def machine_versions(
+    data: ReleaseData, backend: str, groups: dict[str, list[str]], platform: str, python: str, macos: int | None
+) -> dict[str, str] | None:
+    """package -> version (with label) a machine gets for simple requirement groups (one spec per package,
+    no markers), or None where nothing serves it: the newest torch whose companions all exist there."""
+    specs: dict[str, SpecifierSet] = {}
+    for reqs in groups.values():
+        for line in reqs:
+            req = Requirement(line)
+            specs[canonicalize_name(req.name)] = specs.get(canonicalize_name(req.name), SpecifierSet()) & req.specifier
+    own = data.releases_for(backend)
+    tries = [(v, backend if platform in data.labels(v, backend, "torch") else "pypi") for v in own]
+    if not any(platform in data.labels(v, backend, "torch") for v in own):
+        tries += [(v, "pypi") for v in data.releases_for("pypi")]
+    for version, index in tries:
+        if not specs.get("torch", SpecifierSet()).contains(version):
+            continue
+        if not _serves(data, version, index, platform, python, macos):
+            continue
+        label = data.labels(version, index, "torch")[platform]
+        out = {"torch": f"{version}+{label}" if label else str(version)}
+        for package, spec in specs.items():
+            mate = (
+                None
+                if package == "torch"
+                else companion_for(data, package, str(version), index, platform, python, macos)
+            )
+            if mate and spec.contains(mate.split("+")[0]):
+                out[package] = mate
+        if set(out) >= set(specs):
+            return out
+    return None
+
+
 def pick_torch(data: ReleaseData, backend: str, specifier: str) -> str:
     """The torch release Linux x86_64 with CPython 3.12 gets."""
     return pick_for(data, backend, specifier, "linux_x86_64")[0]
