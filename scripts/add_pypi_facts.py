@@ -31,8 +31,8 @@ FACTS = ROOT / "tests" / "pins" / "pypi_facts.json"
 #: CPython minor versions a ``py3`` wheel is expanded to (within its requires-python)
 MINORS = [f"3.{m}" for m in range(8, 16)]
 SOURCE = "PYPI"
-#: Torch releases new to the data -> the companions uploaded with them (same day on PyPI)
-NEW = {"2.14.0": {"torchvision": "0.29.0"}, "2.14.1": {"torchvision": "0.29.1"}, "2.15.0": {"torchvision": "0.29.2"}}
+#: Torch releases new to the data: the companions uploaded with them and the evidence per backend
+NEW = ROOT / "scripts" / "releases-new.json"
 #: Facts the PyPI metadata does not state, with what they rest on
 INFERRED = {
     ("torchaudio", "2.11.0"): (
@@ -84,8 +84,9 @@ def main() -> None:
     raw["updated"] = f"{facts['_meta']['read_on']}T00:00:00+00:00"  # the newer of this and user data is used
     raw["sources"][SOURCE] = f"{facts['_meta']['source']}, read {facts['_meta']['read_on']}"
     releases = raw["releases"]
-    for version, companions in NEW.items():
-        releases.setdefault(version, {"versions": companions, "python": [], "backends": {}, "source": [SOURCE]})
+    for version, new in json.loads(NEW.read_text(encoding="utf-8"))["releases"].items():
+        release = releases.setdefault(version, {"versions": {}, "python": [], "backends": {}, "source": [SOURCE]})
+        release["versions"], release["notes"] = new["versions"], new["notes"]
     for version, entry in facts["torch"].items():
         if version not in releases:
             continue

@@ -62,7 +62,7 @@ def test_round_trip_reproduces_the_bundled_facts(tmp_path: Path) -> None:
 def test_a_new_release_needs_no_code_change(tmp_path: Path) -> None:
     served = copy.deepcopy(BUNDLED)
     release = copy.deepcopy(served["releases"]["2.13.0"])
-    release["versions"] = {"torchvision": "0.29.0"}
+    release["versions"] = {"torchvision": "0.29.0", "torchaudio": "2.11.1"}
     release["backends"]["cu134"] = copy.deepcopy(release["backends"]["cu132"])
     for package in release["backends"]["cu134"].values():
         for platform in package:
@@ -77,7 +77,7 @@ def test_a_new_release_needs_no_code_change(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "torch releases" in proc.stdout
     new = json.loads(out.read_text())
-    assert new["releases"]["2.14.0"]["versions"] == {"torchvision": "0.29.0"}
+    assert new["releases"]["2.14.0"]["versions"] == {"torchvision": "0.29.0", "torchaudio": "2.11.1"}
     assert new["releases"]["2.14.0"]["backends"]["cu134"]["torch"]["linux_x86_64"] == "cu134"
     assert new["releases"]["2.14.0"]["source"] == ["PYPI"]  # known from PyPI before; the backends are new
     assert new["backends"]["cu134"]["kind"] == "cuda"
