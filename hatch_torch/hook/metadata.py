@@ -24,11 +24,12 @@ class TorchMetadataHook(MetadataHookInterface):
             if problems:
                 raise ConfigurationError(problems)
             return
+        known = True
         try:
             backend = choose_backend(*requested(config.backend), config.groups, strict=config.strict_detection)
         except ConfigurationError as exc:  # still check the requirements, so every problem is in one message
             problems += exc.problems
-            backend = "cpu"
+            backend, known = "cpu", False
         python = metadata.get("requires-python")
         result = resolve(
             config.groups,
@@ -37,6 +38,7 @@ class TorchMetadataHook(MetadataHookInterface):
             prefix=PREFIX,
             requires_python=python if isinstance(python, str) else None,
             problems=problems,
+            backend_known=known,
         )
         if config.dependencies is not None:
             metadata["dependencies"] = result.groups["dependencies"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,8 +98,11 @@ def strip_local(spec: SpecifierSet) -> tuple[SpecifierSet, set[str]]:
     return SpecifierSet(kept), {label.lower() for label in labels}
 
 
-def parse(groups: Mapping[str, Sequence[str]], prefix: str) -> tuple[list[Req], list[str]]:
-    """The torch-family requirements of the groups, and a message for each string that does not parse."""
+def parse(
+    groups: Mapping[str, Sequence[str]], prefix: str, names: Collection[str] = FAMILY
+) -> tuple[list[Req], list[str]]:
+    """The torch-family requirements (``names``: the data's family) of the groups, and a message for each
+    string that does not parse."""
     problems: list[str] = []
     family: list[Req] = []
     for group, texts in groups.items():
@@ -113,7 +116,7 @@ def parse(groups: Mapping[str, Sequence[str]], prefix: str) -> tuple[list[Req], 
                     f'Fix: write it like "torch>=2.6" or "numpy; python_version >= \'3.11\'".'
                 )
                 continue
-            if canonicalize_name(req.name) in FAMILY and req.url is None:
+            if canonicalize_name(req.name) in names and req.url is None:
                 family.append(Req(where, group, i, text, req, *strip_local(req.specifier)))
     return family, problems
 

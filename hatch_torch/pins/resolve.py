@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from packaging.requirements import Requirement
-from packaging.specifiers import SpecifierSet
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from hatch_torch.data.model import PYPI, ReleaseData, load
@@ -51,14 +52,16 @@ def resolve(
     requires_python: str | None = None,
     data: ReleaseData | None = None,
     problems: list[str] | None = None,
+    backend_known: bool = True,
 ) -> Resolution:
     """Pin the torch family in ``groups`` (setting name -> requirement strings) for ``backend``.
 
     Every problem (with ``problems`` passed in from earlier stages) is raised in one
     :class:`ConfigurationError`; ``prefix`` is put in front of each setting name in the messages.
+    ``backend_known=False`` (the backend setting was bad) skips the "nothing served" check.
     """
     data = data or load()
-    family, found = parse(groups, prefix)
+    family, found = parse(groups, prefix, _members(data))
     problems = [*(problems or []), *found]
     problems += [
         f"{r.where}: {r.text!r} pins the local label +{label}, but the backend is {backend}. "
@@ -66,7 +69,15 @@ def resolve(
         for r in family
         for label in sorted(r.labels - {backend})
     ]
-    every, minors = platform_groups(data.platforms), _minors(data, requires_python)
+    try:
+        minors = _minors(data, requires_python)
+    except InvalidSpecifier:
+        problems.append(
+            f"requires-python = {requires_python!r} is not a valid version specifier. "
+            f'Fix: write it like ">=3.10" (project.requires-python, or --requires-python for hatch-torch pins).'
+        )
+        minors = _minors(data, None)
+    every = platform_groups(data.platforms)
     serving = Serving.of(data)
     picks: dict[Cell, tuple[str, Pins] | None] = {}
     holding: dict[Cell, list[Req]] = {}
@@ -78,7 +89,7 @@ def resolve(
             holding[cell] = [r for r in pinned if r.holds(envs, text(minor), _extra(r.group))]
             if holding[cell]:
                 picks[cell] = _pick(serving, cell, holding[cell], backend, None if backend == PYPI else fallback)
-    if family and not problems:
+    if family and backend_known:
         problems += _nothing_served(family, picks, backend, data)
     if problems:
         raise ConfigurationError(problems)
@@ -97,6 +108,11 @@ def resolve(
     torches = [p[1]["torch"][0] for p in picks.values() if p and "torch" in p[1]]
     own = [p[1]["torch"][0] for p in picks.values() if p and p[0] == backend and "torch" in p[1]]
     return Resolution(backend, max(own or torches, default=None), out, picks)
+
+
+def _members(data: ReleaseData) -> set[str]:
+    """The torch family as the data lists it: its packages and every package of its ``companions`` table."""
+    return {canonicalize_name(p) for p in data.raw.get("packages", FAMILY)} | set(data.raw.get("companions", {}))
 
 
 def _extra(group: str) -> str:

@@ -8,6 +8,10 @@ written, PyPI has nothing that would have served (for the ``pypi`` backend: the 
 
 from __future__ import annotations
 
+import copy
+import subprocess
+import sys
+
 import pytest
 from oracle import Machine, applying, declared_torch, machines, newest_on_pypi, pin_of, pypi_wheel
 from packaging.requirements import Requirement
@@ -15,7 +19,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from hatch_torch import resolve
-from hatch_torch.data.model import load
+from hatch_torch.data.model import ReleaseData, load
 
 CASES = {
     "plain": {"d": ["torch>=2.1"]},
@@ -186,3 +190,38 @@ def test_windows_arm64_and_unknown_platforms_keep_the_requirement() -> None:
         if m.platform in ("win_arm64", "linux_ppc64le"):
             (req,) = applying(lines, m)["torch"]
             assert str(req) == str(Requirement("torch>=2.6")) or str(req.specifier) == ">=2.6"
+
+
+def test_a_new_family_member_is_data_only() -> None:
+    """A companion added to the data's ``companions`` table (here a made-up pure-Python one whose one bare
+    wheel serves every index's torch) is pinned with no code change."""
+    raw = copy.deepcopy(load().raw)
+    wheels = {p: {"python": ["3.11", "3.12", "3.13"]} for p in ("linux_x86_64", "win_amd64")}
+    raw["companions"]["torchfoo"] = {
+        "0.3.0": {"torch": ">=2.12", "wheels": wheels, "unlabelled": True, "source": ["PYPI"]},
+        "0.2.0": {"torch": ">=2.9,<2.12", "wheels": wheels, "unlabelled": True, "source": ["PYPI"]},
+    }
+    data = ReleaseData(raw)
+    lines = resolve({"d": ["torch>=2.9", "torchfoo"]}, "cu130", requires_python=">=3.11", data=data).groups["d"]
+    linux = machines(["3.12"])[0]
+    got = applying(lines, linux)
+    assert [str(r.specifier) for r in got["torch"] + got["torchfoo"]] == ["==2.13.0+cu130", "==0.3.0"]
+    lines = resolve({"d": ["torch<2.12", "torchfoo"]}, "cu130", requires_python=">=3.11", data=data).groups["d"]
+    assert [str(r.specifier) for r in applying(lines, linux)["torchfoo"]] == ["==0.2.0"]
+    mac = next(m for m in machines(["3.12"]) if m.platform == "macos_arm64")
+    assert [str(r.specifier) for r in applying(lines, mac)["torchfoo"]] == [""]  # no wheel there: as written
+
+
+def test_cli_pins_for_pypi_with_requires_python() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "hatch_torch", "pins", "--backend", "pypi", "--requires-python", ">=3.9", "torch>=2.1"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert out == resolve({"d": ["torch>=2.1"]}, "pypi", requires_python=">=3.9").groups["d"]
+    assert not any("+" in line.split(";")[0] for line in out)  # bare versions only
+    for m in machines():
+        (req,) = applying(out, m)["torch"]
+        if pin_of(req):
+            assert pypi_wheel("torch", pin_of(req)[0], m)  # type: ignore[index]
