@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from packaging.markers import Marker
@@ -34,24 +33,22 @@ VARYING = frozenset({"platform_release", "python_full_version"})
 PLATFORM_VARIABLES = frozenset({"sys_platform", "platform_machine", "platform_system", "os_name"})
 
 
-@dataclass(eq=False)
 class Req:
-    where: str  # the setting that holds it, e.g. "dependencies[1]"
-    group: str
-    index: int
-    text: str
-    req: Requirement
-    spec: SpecifierSet  # without local labels
-    labels: set[str]  # local labels the requirement pinned, if any
-    name: str = ""
-    modelled: bool = True  # False: the marker uses a variable the environments do not model
-    names: frozenset[str] = frozenset()  # the marker's variables
-    _holds: dict[tuple[Any, ...], bool] = field(default_factory=dict)
+    """One torch-family requirement of the groups (a plain class: dataclasses cost import time on the hook path)."""
 
-    def __post_init__(self) -> None:
-        self.name = canonicalize_name(self.req.name)
-        self.names = frozenset(_variables(self.req.marker) if self.req.marker else ())
-        self.modelled = self.names <= MODELLED
+    __slots__ = ("_holds", "group", "index", "labels", "modelled", "name", "names", "req", "spec", "text", "where")
+
+    def __init__(
+        self, where: str, group: str, index: int, text: str, req: Requirement, spec: SpecifierSet, labels: set[str]
+    ) -> None:
+        self.where = where  # the setting that holds it, e.g. "dependencies[1]"
+        self.group, self.index, self.text, self.req = group, index, text, req
+        self.spec = spec  # without local labels
+        self.labels = labels  # local labels the requirement pinned, if any
+        self.name = canonicalize_name(req.name)
+        self.names = frozenset(_variables(req.marker) if req.marker else ())  # the marker's variables
+        self.modelled = self.names <= MODELLED  # False: a variable the environments do not model
+        self._holds: dict[tuple[Any, ...], bool] = {}
 
     def holds(self, platform: list[dict[str, str]], python: str, extra: str) -> bool:
         """True if the marker can hold somewhere in the environment (any sample of it)."""

@@ -76,8 +76,8 @@ def _older(negate: bool) -> str:
     ``.``) counts as before 14, which is also uv's default macOS arm64 target.
     """
     if negate:
-        return " and ".join(["'.' in platform_release", *(f"'{d}' not in platform_release" for d in DARWIN_BEFORE_14)])
-    return " or ".join(["'.' not in platform_release", *(f"'{d}' in platform_release" for d in DARWIN_BEFORE_14)])
+        return " and ".join(['"." in platform_release', *(f'"{d}" not in platform_release' for d in DARWIN_BEFORE_14)])
+    return " or ".join(['"." not in platform_release', *(f'"{d}" in platform_release' for d in DARWIN_BEFORE_14)])
 
 
 def _term(group: str, negate: bool) -> tuple[str, str]:

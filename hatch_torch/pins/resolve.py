@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from packaging.requirements import Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -81,6 +80,7 @@ def resolve(
     serving = Serving.of(data)
     picks: dict[Cell, tuple[str, Pins] | None] = {}
     holding: dict[Cell, list[Req]] = {}
+    memo: dict[tuple[int, ...], Specs] = {}
     pinned = [r for r in family if r.modelled]
     for group in every:
         envs = samples(group)
@@ -88,7 +88,7 @@ def resolve(
             cell = (group, minor)
             holding[cell] = [r for r in pinned if r.holds(envs, text(minor), _extra(r.group))]
             if holding[cell]:
-                picks[cell] = _pick(serving, cell, holding[cell], backend, None if backend == PYPI else fallback)
+                picks[cell] = _pick(serving, cell, holding[cell], backend, None if backend == PYPI else fallback, memo)
     if family and backend_known:
         problems += _nothing_served(family, picks, backend, data)
     if problems:
@@ -138,25 +138,46 @@ def _minors(data: ReleaseData, requires_python: str | None) -> list[Minor]:
     return [m for m in every if allowed(m)]
 
 
-def _pick(serving: Serving, cell: Cell, reqs: list[Req], backend: str, fallback: str | None) -> tuple[str, Pins] | None:
+Specs = dict[str, tuple[SpecifierSet, str]]  # package -> (combined specifier, its text)
+
+
+def _specs(reqs: list[Req], memo: dict[tuple[int, ...], Specs]) -> Specs:
+    """The requirements' specifiers combined per package, once per set of requirements in one resolve."""
+    key = tuple(id(r) for r in reqs)
+    if key not in memo:
+        combined: dict[str, SpecifierSet] = {}
+        for r in reqs:
+            combined[r.name] = combined.get(r.name, SpecifierSet()) & r.spec
+        memo[key] = {name: (spec, str(spec)) for name, spec in combined.items()}
+    return memo[key]
+
+
+def _pick(
+    serving: Serving,
+    cell: Cell,
+    reqs: list[Req],
+    backend: str,
+    fallback: str | None,
+    memo: dict[tuple[int, ...], Specs],
+) -> tuple[str, Pins] | None:
     platform, macos = split(cell[0])
     if platform is None:
         return None
     python = text(cell[1])
-    specs: dict[str, SpecifierSet] = {}
-    for r in reqs:
-        specs[r.name] = specs.get(r.name, SpecifierSet()) & r.spec
+    specs = _specs(reqs, memo)
     tries = serving.sources(backend, fallback, platform)
-    torch_spec = specs.get("torch", SpecifierSet())
+    torch_spec, torch_text = specs.get("torch", (SpecifierSet(), ""))
     for torch, index in tries:
-        if not serving.allows(torch_spec, torch):
+        if not serving.allows(torch_spec, torch, torch_text):
             continue
         label = serving.torch_label(torch, index, platform, python, macos)
         if label is None:
             continue
         pins: Pins = {"torch": (torch, label)}
-        for name, spec in specs.items():
-            if name != "torch" and (mate := serving.companion(name, torch, index, platform, python, macos, spec)):
+        for name, (spec, spec_text) in specs.items():
+            if name != "torch" and (
+                mate := serving.companion(name, torch, index, platform, python, macos, spec, spec_text)
+            ):
                 pins[name] = mate
         if set(pins) >= set(specs):
             return index, pins
@@ -199,8 +220,9 @@ def _lines(
     for head, spec, user in order:
         where = cells[head, spec, user]
         marker = cells_marker(where, every, minors)
-        parts = [f"({m})" if " or " in m else m for m in (marker, user) if m]
-        lines.append(str(Requirement(head + spec + ("; " + " and ".join(parts) if parts else ""))))
+        kept = [m for m in (marker, user) if m]
+        parts = [f"({m})" if " or " in m and len(kept) > 1 else m for m in kept]
+        lines.append(head + spec + ("; " + " and ".join(parts) if parts else ""))  # already normalised
     return lines
 
 

@@ -8,7 +8,6 @@ release that lists it (``torch==T``). The table is read once per data object.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar
 from weakref import WeakKeyDictionary
@@ -19,14 +18,27 @@ from packaging.version import Version
 from hatch_torch.data.model import PYPI, ReleaseData
 
 
-@dataclass
 class Companion:
-    version: Version
-    torch: SpecifierSet  # what the release declares about torch
-    wheels: dict[str, dict[str, Any]]  # PyPI's wheels per platform
-    labels: dict[str, dict[str, str]] = field(default_factory=dict)  # backend -> platform -> label
-    python: list[str] = field(default_factory=list)  # CPython list of the torch release it was paired with
-    unlabelled: bool = False  # one bare wheel serves every index's torch
+    """One release of a companion package, as the resolver reads it."""
+
+    __slots__ = ("_torch", "labels", "python", "torch_text", "unlabelled", "version", "wheels")
+
+    def __init__(
+        self, version: Version, torch: str, wheels: dict[str, dict[str, Any]], unlabelled: bool = False
+    ) -> None:
+        self.version = version
+        self.torch_text = torch  # what the release declares about torch (parsed when first asked)
+        self._torch: SpecifierSet | None = None
+        self.wheels = wheels  # PyPI's wheels per platform
+        self.labels: dict[str, dict[str, str]] = {}  # backend -> platform -> label
+        self.python: list[str] = []  # CPython list of the torch release it was paired with
+        self.unlabelled = unlabelled  # one bare wheel serves every index's torch
+
+    @property
+    def torch(self) -> SpecifierSet:
+        if self._torch is None:
+            self._torch = SpecifierSet(self.torch_text)
+        return self._torch
 
 
 def supports(wheel: dict[str, Any] | None, fallback_python: list[str], python: str, macos: int | None) -> bool:
@@ -67,9 +79,16 @@ class Serving:
             self._labels[key] = label if ok else None
         return self._labels[key]
 
-    def allows(self, spec: SpecifierSet, version: Version) -> bool:
-        """``spec.contains(version)``, memoised (the same few specifiers are asked about every release)."""
-        key = (str(spec), version)
+    def declares(self, mate: Companion, torch: Version) -> bool:
+        """The companion release declares a torch requirement that ``torch`` satisfies (memoised)."""
+        key = (mate.torch_text, torch)
+        if key not in self._allows:
+            self._allows[key] = mate.torch.contains(torch, prereleases=True)
+        return self._allows[key]
+
+    def allows(self, spec: SpecifierSet, version: Version, text: str | None = None) -> bool:
+        """``spec.contains(version)``, memoised by the specifier's text (give it when known: str() is slow)."""
+        key = (str(spec) if text is None else text, version)
         if key not in self._allows:
             self._allows[key] = spec.contains(version, prereleases=True)
         return self._allows[key]
@@ -100,19 +119,18 @@ class Serving:
         table: dict[str, dict[str, Companion]] = {}
         for package, rows in self.data.raw.get("companions", {}).items():
             for version, row in rows.items():
-                table.setdefault(package, {})[version] = Companion(
+                mate = Companion(
                     Version(version),
-                    SpecifierSet(row.get("torch", "")),
+                    row.get("torch", ""),
                     row.get("wheels", {}),
-                    {b: dict(labels) for b, labels in row.get("backends", {}).items()},
-                    unlabelled=bool(row.get("unlabelled")),
+                    bool(row.get("unlabelled")),
                 )
+                mate.labels = {b: dict(labels) for b, labels in row.get("backends", {}).items()}
+                table.setdefault(package, {})[version] = mate
         for torch in self.data.versions:
             release = self.data.releases[str(torch)]
             for package, version in release["versions"].items():
-                mate = table.setdefault(package, {}).setdefault(
-                    version, Companion(Version(version), SpecifierSet(f"=={torch}"), {})
-                )
+                mate = table.setdefault(package, {}).setdefault(version, Companion(Version(version), f"=={torch}", {}))
                 mate.python = mate.python or release["python"]
                 for backend, packages in release["backends"].items():
                     mate.labels.setdefault(backend, {}).update(packages.get(package, {}))
@@ -127,10 +145,11 @@ class Serving:
         python: str,
         macos: int | None,
         spec: SpecifierSet,
+        text: str,
     ) -> tuple[Version, str] | None:
         """(newest release of ``package`` that goes with ``torch`` on the index there and fits ``spec``, label)."""
         for mate in self.companions.get(package, []):
-            if not (self.allows(mate.torch, torch) and self.allows(spec, mate.version)):
+            if not (self.declares(mate, torch) and self.allows(spec, mate.version, text)):
                 continue
             if index == PYPI or mate.unlabelled:
                 label = "" if platform in mate.wheels else None

@@ -107,6 +107,8 @@ def test_every_pin_installs_where_it_applies(case: str, backend: str, requires: 
     groups = CASES[case]
     result = resolve(groups, backend, requires_python=requires)
     assert check(groups, backend, requires, result.groups) > 0
+    for lines in result.groups.values():
+        assert lines == [str(Requirement(line)) for line in lines]  # written the way packaging normalises them
 
 
 def test_pypi_pins_are_pypis_newest_per_machine() -> None:
