@@ -96,8 +96,11 @@ def chosen() -> tuple[str, str]:
     if env := os.environ.get(DATA_ENV):
         return env, f"${DATA_ENV}"
     bundled = str(DATA_FILE)
-    user = user_data_dir() / USER_FILE
-    if not user.is_file():
+    try:
+        user = user_data_dir() / USER_FILE
+        if not user.is_file():
+            return bundled, "bundled"
+    except (OSError, RuntimeError, KeyError):  # no home directory to look in
         return bundled, "bundled"
     try:
         mine, theirs = _load(str(user)), _load(bundled)
