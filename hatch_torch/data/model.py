@@ -11,6 +11,8 @@ from typing import Any
 
 from packaging.version import Version
 
+from hatch_torch.util.errors import ConfigurationError
+
 DATA_FILE = Path(__file__).parent / "releases.json"
 #: Set to a JSON file to use other release data (for mirrors and for testing new releases).
 DATA_ENV = "HATCH_TORCH_DATA"
@@ -121,8 +123,30 @@ def describe() -> str:
 
 @cache
 def _load(path: str) -> ReleaseData:
-    with open(path, encoding="utf-8") as f:
-        return ReleaseData(json.load(f))
+    where = f"{DATA_ENV}={path}" if path != str(DATA_FILE) else str(path)
+    fix = (
+        f"Fix: point {DATA_ENV} at a release data file (hatch-torch data update --output FILE writes one) or unset it."
+    )
+    try:
+        with open(path, encoding="utf-8") as f:
+            raw = json.load(f)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ConfigurationError(
+            [f"{where}: cannot read the release data ({type(exc).__name__}: {exc}). {fix}"]
+        ) from None
+    wanted = {"backends": dict, "releases": dict, "platforms": list}
+    wrong = [k for k, kind in wanted.items() if not isinstance(raw, dict) or not isinstance(raw.get(k), kind)]
+    if wrong:
+        raise ConfigurationError(
+            [
+                f"{where} is not release data: it lacks {', '.join(wrong)} (it must be a JSON object with backends, "
+                f"releases and platforms). {fix}"
+            ]
+        )
+    try:
+        return ReleaseData(raw)
+    except (KeyError, TypeError, ValueError) as exc:  # e.g. a release that is not a version
+        raise ConfigurationError([f"{where} is not valid release data ({type(exc).__name__}: {exc}). {fix}"]) from None
 
 
 def load() -> ReleaseData:

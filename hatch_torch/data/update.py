@@ -16,6 +16,7 @@ from packaging.version import Version
 from hatch_torch.data.model import DATA_ENV, USER_FILE, load, user_data_dir
 from hatch_torch.util.atomic import write_text
 from hatch_torch.util.errors import ConfigurationError
+from hatch_torch.util.urls import check_index_url, redact
 
 FIRST = Version("2.0.0")
 #: offset between torch and torchvision minor versions (torch 2.10 <-> torchvision 0.25)
@@ -23,22 +24,6 @@ VISION_OFFSET = 15
 _PY = re.compile(r"^cp(\d)(\d+)(t?)$")
 
 Found = dict[str, dict[str, dict[str, str]]]  # package -> version -> platform -> label
-
-
-_LOCAL = ("localhost", "127.0.0.1", "::1")
-
-
-def check_url(index_url: str) -> str | None:
-    """A problem if ``index_url`` is not https (plain http is allowed only for localhost)."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(index_url)
-    if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOCAL):
-        return None
-    return (
-        f"--index-url={index_url!r}: only https index URLs are read (http only for localhost), so the release "
-        f"data cannot be altered in transit. Fix: use https://, e.g. https://download.pytorch.org/whl."
-    )
 
 
 def read_backend(index_url: str, backend: str, packages: list[str]) -> tuple[Found, dict[str, set[str]]]:
@@ -137,8 +122,8 @@ def update(index_url: str, output: str | None = None, backends: list[str] | None
     """Rebuild the release table from the index and write it (default: the user's data directory, which the
     hook then prefers while it is newer than the bundled data); returns a one-line summary. Any problem
     stops the update before anything is written."""
-    if problem := check_url(index_url):
-        raise ConfigurationError([problem])
+    check_index_url(index_url, "--index-url", allow_file=False)  # https, or http to this machine only
+    shown = redact(index_url)
     data = load()
     raw: dict[str, Any] = json.loads(json.dumps(data.raw))
     packages: list[str] = raw["packages"]
@@ -147,7 +132,7 @@ def update(index_url: str, output: str | None = None, backends: list[str] | None
     if problems := _lost({b: data.releases_for(b) for b in names}, results):
         raise ConfigurationError([*problems, "Nothing was written."])
     tag = "IDX"
-    raw["sources"][tag] = f"read from {index_url} on {datetime.date.today().isoformat()}"
+    raw["sources"][tag] = f"read from {shown} on {datetime.date.today().isoformat()}"
     releases: dict[str, dict[str, Any]] = raw["releases"]
     for release in releases.values():  # the index is the truth for the backends read
         for backend in names:
@@ -191,7 +176,7 @@ def update(index_url: str, output: str | None = None, backends: list[str] | None
     target.parent.mkdir(parents=True, exist_ok=True)
     write_text(target, json.dumps(raw, indent=1) + "\n")
     new = f" (new: {', '.join(added)})" if added else ""
-    return f"wrote {target}: {len(raw['releases'])} torch releases{new} from {len(names)} backends at {index_url}"
+    return f"wrote {target}: {len(raw['releases'])} torch releases{new} from {len(names)} backends at {shown}"
 
 
 def platform_of(wheel_platform_tag: str) -> str | None:

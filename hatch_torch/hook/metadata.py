@@ -10,6 +10,17 @@ from hatchling.metadata.plugin.interface import MetadataHookInterface
 class TorchMetadataHook(MetadataHookInterface):
     PLUGIN_NAME = "torch"
 
+    def __init__(self, root: str, config: dict[str, Any]) -> None:
+        super().__init__(root, config)
+        # hatchling calls update() only when project.dynamic lists something, but it creates every configured
+        # hook either way: without project.dynamic the wheel would silently lose its dependencies, so the
+        # settings are checked here too and the build stops with the documented error.
+        project = _project_table()
+        if project is not None and not project.get("dynamic"):
+            from hatch_torch.hook.settings import parse
+
+            parse(config, project)
+
     def update(self, metadata: dict[str, Any]) -> None:
         from hatch_torch.hook.settings import PREFIX, parse
         from hatch_torch.pins.backends import requested
@@ -66,6 +77,15 @@ def choose_backend(backend: str, where: str, groups: dict[str, list[str]], stric
 
         backend = detect(torch_specifier(groups), strict=strict).backend
     return backend
+
+
+def _project_table() -> dict[str, Any] | None:
+    """The ``[project]`` table of the hatchling ``ProjectMetadata`` creating this hook (None if not found)."""
+    from hatch_torch.util.stack import caller_self
+
+    owner = caller_self(lambda obj: type(obj).__name__ == "ProjectMetadata")
+    project = getattr(owner, "core_raw_metadata", None) if owner is not None else None
+    return project if isinstance(project, dict) else None
 
 
 def _building_sdist() -> bool:

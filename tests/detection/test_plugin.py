@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from buildkit import uv_command
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = ROOT / "test-projects" / "example-detector-plugin"
@@ -33,7 +34,7 @@ def plugin_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (Path(purelib) / "_test_runner_path.pth").write_text("\n".join(parent) + "\n")
     src = tmp_path_factory.mktemp("plugin-src") / "example"
     shutil.copytree(PLUGIN, src)
-    uv = shutil.which("uv")
+    uv = uv_command()
     if uv:
         cmd = [uv, "pip", "install", "--python", str(python), "--no-deps", "--no-build-isolation", "--offline"]
         cmd.append(str(src))

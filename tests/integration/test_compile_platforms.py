@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from buildkit import TEST_PROJECTS, BuildError, ProjectBuilds, build_env, run
+from buildkit import TEST_PROJECTS, BuildError, ProjectBuilds, build_env, run, uv_command
 from fake_index import FakeIndex
 from packaging.version import Version
 from torch_expect import (
@@ -34,10 +33,7 @@ PYTHON = "3.12"
 
 
 def _uv() -> str:
-    found = shutil.which("uv")
-    if found is None:
-        pytest.skip("uv is not installed")
-    return found
+    return uv_command()
 
 
 def compile_pins(requirements: Path, index: FakeIndex, backend: str, *options: str) -> dict[str, str]:

@@ -71,8 +71,6 @@ def test_bad_hook_settings_fail_once_up_front(tmp_path: Path, capsys: pytest.Cap
 def test_one_failing_backend_does_not_hide_the_others(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], frontend: str
 ) -> None:
-    if frontend == "uv" and shutil.which("uv") is None:
-        pytest.skip("uv is not installed")
     project = labelled_project(tmp_path)
     out = tmp_path / "out"
     args = ["build", "--backends", "cu130, cu117,CPU", "--project", str(project), "--out", str(out), "--jobs", "2"]
