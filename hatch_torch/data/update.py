@@ -39,7 +39,7 @@ def read_backend(index_url: str, backend: str, packages: list[str]) -> tuple[Fou
         files = project_files(url)
         if files is None and package == "torch":
             raise HatchTorchError(
-                f"{url} answered 404: the index has no torch for backend {backend}. "
+                f"{redact(url)} answered 404: the index has no torch for backend {backend}. "
                 f"Fix: check --index-url, or leave {backend} out with --backend (repeatable) naming the others."
             )
         for filename in files or []:
