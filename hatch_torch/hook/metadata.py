@@ -25,14 +25,32 @@ class TorchMetadataHook(MetadataHookInterface):
         from hatch_torch.hook.settings import PREFIX, parse
         from hatch_torch.pins.backends import requested
         from hatch_torch.pins.resolve import resolve
+        from hatch_torch.util.errors import ConfigurationError
 
-        config = parse(self.config, metadata)
+        problems: list[str] = []
+        config = parse(self.config, metadata, problems)
         if _building_sdist():
             # Leave the fields dynamic so PKG-INFO says `Dynamic: Requires-Dist` and an install from
             # the sdist runs this hook again on the installing machine.
+            if problems:
+                raise ConfigurationError(problems)
             return
-        backend = choose_backend(*requested(config.backend), config.groups, strict=config.strict_detection)
-        result = resolve(config.groups, backend, fallback=config.fallback, prefix=PREFIX)
+        known = True
+        try:
+            backend = choose_backend(*requested(config.backend), config.groups, strict=config.strict_detection)
+        except ConfigurationError as exc:  # still check the requirements, so every problem is in one message
+            problems += exc.problems
+            backend, known = "cpu", False
+        python = metadata.get("requires-python")
+        result = resolve(
+            config.groups,
+            backend,
+            fallback=config.fallback,
+            prefix=PREFIX,
+            requires_python=python if isinstance(python, str) else None,
+            problems=problems,
+            backend_known=known,
+        )
         if config.dependencies is not None:
             metadata["dependencies"] = result.groups["dependencies"]
         if config.optional_dependencies is not None:
