@@ -40,7 +40,7 @@ def read(json_path: str) -> dict[str, Any] | None:
         with open(json_path, "rb") as f:
             source = f.read()
         with open(compiled_path(json_path), "rb") as f:
-            compiled = marshal.load(f)
+            compiled = marshal.loads(f.read())  # marshal.load(f) reads the file in many small calls
     except (OSError, EOFError, ValueError, TypeError):
         return None
     if not isinstance(compiled, dict) or compiled.get("source") != _stamp(source):
