@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _pins(args: argparse.Namespace) -> int:
-    from hatch_torch.hook.metadata import choose_backend
+    from hatch_torch.hook.backend import choose_backend
     from hatch_torch.pins.backends import normalize, requested
     from hatch_torch.pins.resolve import resolve
 

@@ -22,6 +22,7 @@ class TorchMetadataHook(MetadataHookInterface):
             parse(config, project)
 
     def update(self, metadata: dict[str, Any]) -> None:
+        from hatch_torch.hook.backend import choose_backend
         from hatch_torch.hook.settings import PREFIX, parse
         from hatch_torch.pins.backends import requested
         from hatch_torch.pins.resolve import resolve
@@ -61,22 +62,6 @@ class TorchMetadataHook(MetadataHookInterface):
             from hatch_torch.hook import local_version as _local_version
 
             _local_version.apply(metadata, _local_version.label_for(result), self.root)
-
-
-def choose_backend(backend: str, where: str, groups: dict[str, list[str]], strict: bool | None = None) -> str:
-    """Check the requested backend (``where`` names its source); ``auto`` asks detection
-    (``strict``: detection failures are fatal; None defers to ``$HATCH_TORCH_STRICT_DETECTION``)."""
-    from hatch_torch.pins.backends import AUTO, problem
-    from hatch_torch.pins.resolve import torch_specifier
-    from hatch_torch.util.errors import ConfigurationError
-
-    if found := problem(backend, where):
-        raise ConfigurationError([found])
-    if backend == AUTO:
-        from hatch_torch.detection.core import detect
-
-        backend = detect(torch_specifier(groups), strict=strict).backend
-    return backend
 
 
 def _project_table() -> dict[str, Any] | None:

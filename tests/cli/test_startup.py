@@ -45,8 +45,10 @@ def test_help_imports_no_engine(argv: list[str]) -> None:
     assert modules & HEAVY == set()
 
 
-def test_the_check_sees_an_engine() -> None:
-    """The same harness on a command that runs: its engine shows up."""
-    modules = loaded("pins", "--backend", "cpu", "torch")
+def test_pins_loads_its_engine_and_nothing_of_the_build() -> None:
+    """The same harness on a command that runs: its engine shows up, hatchling and json do not.
+    (dataclasses may be there: packaging 26 imports it.)"""
+    modules = loaded("pins", "--backend", "cu130", "torch>=2.6", "torchvision")
     assert "hatch_torch.pins.resolve" in modules
     assert "packaging" in modules
+    assert {m.split(".")[0] for m in modules} & {"hatchling", "json", "pluggy", "tomlkit", "pynvml"} == set()
