@@ -13,16 +13,20 @@ with a ``url`` template. ``versions``: ``release-data`` (torchvision/torchaudio,
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
+
+if TYPE_CHECKING:
+    from hatch_torch.plugins.manager import Plugins
 
 FAMILY_FILE = Path(__file__).parent / "family.json"
 LABELS = {"backend": "{backend}", "none": "", "pyg": "pt{major}{minor}{backend}"}
@@ -220,12 +224,15 @@ def load() -> Family:
 def _with_plugins(blocked: str) -> Family:
     from hatch_torch.plugins.manager import manager
 
-    base = _bundled()
+    return with_plugins(_bundled(), manager(blocked))
+
+
+def with_plugins(base: Family, plugins: Plugins) -> Family:
+    """``base`` plus the members the plugins' ``hatch_torch_family`` hooks add (the problems recorded)."""
     members, problems = dict(base.members), list(base.problems)
-    for plugin, function, _ in manager(blocked).impls("hatch_torch_family"):
+    for plugin, function, _ in plugins.impls("hatch_torch_family"):
         try:
-            added = function() or {}
-            entries = list(added.items())
+            entries = list((function() or {}).items())
         except Exception as exc:
             problems.append(f"plugin {plugin}: hatch_torch_family raised {type(exc).__name__}: {exc}")
             continue
@@ -237,13 +244,4 @@ def _with_plugins(blocked: str) -> Family:
             problems += bad
             if found is not None:
                 members[found.name] = found
-    return Family(
-        members,
-        base.pyg_page,
-        base.pyg_torch,
-        base.nvidia_packages,
-        base.nvidia_unsuffixed,
-        base.conflicts,
-        base.raw,
-        problems,
-    )
+    return dataclasses.replace(base, members=members, problems=problems)
