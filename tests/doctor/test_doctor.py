@@ -243,3 +243,17 @@ def test_a_member_a_plugin_adds_is_checked(
     assert "torchcodec 0.8.0+cpu does not fit torch 2.10.0+cu128" in str(finding["message"])
     assert "version 0.8.0, but torchcodec 0.9.0 goes with" in str(finding["message"])
     assert "torchcodec==0.9.0+cu128 --index-url https://download.pytorch.org/whl/cu128" in str(finding["fix"])
+
+
+def test_the_local_index_serves_the_family_with_real_names_and_labels(torch_index: FakeIndex) -> None:
+    assert "xformers-0.0.34+cu128-cp311-cp311-manylinux_2_28_x86_64.whl" in torch_index.filenames("cu128", "xformers")
+    assert "fbgemm_gpu-1.5.0+rocm7.1-cp311-cp311-manylinux_2_28_x86_64.whl" in torch_index.filenames(
+        "rocm7.1", "fbgemm-gpu"
+    )
+    assert "torchao-0.16.0+cpu-cp311-cp311-win_amd64.whl" in torch_index.filenames("cpu", "torchao")
+    assert torch_index.filenames("cpu", "xformers") == []  # xformers has no cpu build
+    page = torch_index.find_links_page("torch-2.8.0+cu128")
+    assert page is not None
+    assert b"torch_scatter-2.1.2+pt28cu128-cp312-cp312-linux_x86_64.whl" in page
+    assert b"pt29" not in page
+    assert torch_index.find_links_page("torch-2.13.0+cu130") is None  # PyG has no page for torch 2.13
