@@ -98,3 +98,18 @@ def test_bad_entries_are_named() -> None:
         "family member 'x': releases[0] needs a valid version",
         "family member 'x': '>>2' is not a version specifier",
     ]
+
+
+def test_table_members_become_companion_rows_with_torchs_labels() -> None:
+    from hatch_torch.data.companions import companion_rows
+
+    raw = load_data().raw
+    rows = companion_rows(load(), raw)
+    assert set(rows) == {"torchao", "fbgemm-gpu", "xformers"}
+    xformers = rows["xformers"]["0.0.34"]
+    assert xformers["torch"] == "==2.10.0"
+    assert xformers["backends"]["cu128"] == raw["releases"]["2.10.0"]["backends"]["cu128"]["torch"]
+    assert "cpu" not in xformers["backends"]  # xformers has no cpu build
+    assert set(rows["fbgemm-gpu"]["1.4.0"]["backends"]) >= {"cpu", "cu126", "cu128", "cu130"}
+    assert rows["torchao"]["0.16.0"]["backends"]["cpu"]["macos_arm64"] == ""  # bare where torch is bare
+    assert "3.10" in rows["torchao"]["0.16.0"]["python"]
