@@ -573,7 +573,7 @@ PURE_DOCTOR: dict[str, list[tuple[str, str, list[str]]]] = {
     "onnxruntime": [("1.23.2", ">=3.10", [])],
     "onnxruntime-gpu": [("1.23.2", ">=3.10", [])],
 }
-#: PyG wheel versions served on every find-links page (the pages, not these versions, follow torch)
+#: PyG wheel versions for the pages whose torch the family data lists no release of the package for
 PYG_VERSIONS = {
     "pyg-lib": "0.6.0",
     "torch-scatter": "2.1.2",
@@ -610,7 +610,10 @@ def add_family(catalog: Catalog, raw: dict[str, Any]) -> None:
             if not family.pyg_torch.contains(page_torch) or kind not in ("cpu", "cuda"):
                 continue
             label = f"pt{page_torch.major}{page_torch.minor}{backend}"
-            for name, version in PYG_VERSIONS.items():
+            for name, fallback in PYG_VERSIONS.items():
+                pyg = family.member(name)
+                listed = pyg.release_for(page_torch) if pyg else None
+                version = listed.version if listed else fallback
                 for platform in PYG_PLATFORMS:
                     if platform not in packages.get("torch", {}):
                         continue
