@@ -192,15 +192,20 @@ def test_companions_built_for_another_torch(torch_index: FakeIndex, tmp_path: Pa
     uv_install(python, torch_index, "cu128", "--no-deps", "xformers==0.0.33.post1+cu128")
     pyg = torch_index.pyg_url.format(torch="2.9.0", backend="cu128")
     uv_install(python, torch_index, None, "torch-scatter", "--find-links", pyg)
+    uv_install(python, torch_index, None, "--no-deps", "triton==3.5.0")
     report = doctor(python, machine)
-    xformers = only(report, "companion")
+    triton = next(f.to_dict() for f in report.findings if f.packages == ["triton"])
+    assert "triton 3.5.0 does not fit" in str(triton["message"])
+    assert "torch's own metadata asks for" in str(triton["message"])
+    assert str(triton["fix"]).endswith(" triton==3.6.0")
+    xformers = next(f.to_dict() for f in report.findings if f.packages == ["xformers"])
     assert "xformers 0.0.35 goes with torch 2.10.0+cu128" in str(xformers["message"])  # the newest for 2.10
     assert "xformers==0.0.35+cu128" in str(xformers["fix"])
     pyg_finding = only(report, "pyg")
     assert "+pt29cu128" in str(pyg_finding["message"])
     assert "needs the +pt210cu128 build" in str(pyg_finding["message"])
     assert PYG.format(torch="2.10.0", backend="cu128") in str(pyg_finding["fix"])
-    for finding in (xformers, pyg_finding):
+    for finding in (triton, xformers, pyg_finding):
         apply(str(finding["fix"]), torch_index)
     assert doctor(python, machine).findings == []
 
