@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hatch_torch.plugins import manager as _plugins
 from hatch_torch.plugin import hookimpl
+from hatch_torch.plugins import manager as _plugins
 
 
 class TorchCodec:
