@@ -8,20 +8,19 @@ every visible GPU of that kind, and (3) such a release exists. Nothing fits: cpu
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from packaging.specifiers import SpecifierSet
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from hatch_torch.data.model import ReleaseData
+from hatch_torch.detection.kernels import Kernels, Supports, version
 from hatch_torch.detection.probe import Device, ProbeContext
-from hatch_torch.detection.rows import Release, Rows, cc_tuple, index
+from hatch_torch.detection.rows import Release, cc_tuple, index
 
 PRIORITY = {"cuda": 10, "rocm": 20, "xpu": 30}
 VENDOR = {"cuda": "NVIDIA", "rocm": "AMD", "xpu": "Intel"}
-#: plugin answer for (backend, kind, device, torch, platform): True/False, or None = no opinion
-Supports = Callable[..., tuple[bool | None, str]]
 
 
 @dataclass
@@ -32,19 +31,13 @@ class Choice:
     rejected: dict[str, str] = field(default_factory=dict)
 
 
-def _version(text: str) -> Version | None:
-    try:
-        return Version(text)
-    except InvalidVersion:
-        return None
-
-
 class Chooser:
     def __init__(self, ctx: ProbeContext, spec: SpecifierSet, data: ReleaseData, supports: Supports) -> None:
         self.ctx, self.spec, self.data, self.supports = ctx, spec, data, supports
         self.index = index(data)
         wsl = ctx.versions.get("wsl") == "1"
         self.os_key = "windows" if ctx.os == "win" or wsl else "linux"
+        self.kernels = Kernels(ctx, data, self.index, supports, self.os_key)
 
     def choose(self) -> Choice:
         ctx = self.ctx
@@ -92,37 +85,60 @@ class Chooser:
 
     def _pick(self, kind: str, devices: list[Device], choice: Choice) -> tuple[str, str] | None:
         """Each backend is judged at the release ``pins`` would take for it; among those that fit, the
-        newest torch release wins, then the newest backend for it."""
+        newest torch release wins, then (a GPU's architecture unknown) the widest range of GPUs served,
+        then the newest backend."""
         candidates = self._candidates(kind)
         if not candidates:
             choice.reasons.append(f"no {kind} backend in the release data for {len(devices)} device(s)")
+        unknown = [d for d in devices if self._unknown(kind, d)]
         # the newest release any backend could give: the first (newest) backend fitting at it wins outright
         tops = [r.version for r in map(self.release_for, candidates) if r is not None and not r.unofficial]
         top = max(tops, default=None)
-        fits: list[tuple[Version, int, str, str]] = []
+        fits: list[tuple[Version, int, int, str, str]] = []
         for order, backend in zip(range(len(candidates), 0, -1), candidates, strict=False):
             release, why = self._check(backend, kind, devices)
             if release is None:
                 choice.rejected[backend] = why
                 continue
-            fits.append((release, order, backend, why))
-            if release == top:
+            width = self.kernels.coverage(backend, kind, release)[0] if unknown else 0
+            fits.append((release, width, order, backend, why))
+            if release == top and not unknown:
                 break
         if not fits:
             return None
-        release, _, backend, why = max(fits)
-        for other_release, _, other, _ in fits:
-            if other != backend:
+        release, width, _, backend, why = max(fits)
+        for other_release, other_width, _, other, _ in fits:
+            if other == backend:
+                continue
+            if other_release == release and unknown:
+                narrower = f"has kernels for fewer GPU architectures ({other_width} against {width})"
+                choice.rejected[other] = f"fits, but torch {other_release}+{other} {narrower}"
+            else:
                 choice.rejected[other] = f"fits, but torch {other_release}+{other} is older or the backend older"
-        for d in devices:
-            if not d.arch:
-                choice.reasons.append(f"architecture of {_describe(d)} unknown: assumed to be served by {backend}")
-        span = ", ".join(sorted({d.arch or "?" for d in devices}))
+        fix = " Set HATCH_TORCH_CUDA_ARCH to choose for it exactly." if kind == "cuda" else ""
+        for d in unknown:
+            choice.reasons.append(
+                f"{'compute capability' if kind == 'cuda' else 'architecture'} of {_describe(d)} unknown"
+                f" ({d.note or 'not reported'}): not taken as fitting every backend; {backend} was chosen because "
+                f"torch {release}+{backend} has kernels for the widest range "
+                f"({self.kernels.coverage(backend, kind, release)[1]}).{fix}"
+            )
+        span = ", ".join(sorted({d.arch or "unknown" for d in devices}))
         choice.reasons.append(
             f"chose {backend}: torch {release}+{backend} is the newest torch {self.spec or '(any)'} for "
             f"{self.ctx.platform} with kernels for every {VENDOR.get(kind, kind)} GPU ({span}), {why}"
         )
         return backend, str(release)
+
+    def _unknown(self, kind: str, device: Device) -> bool:
+        """No architecture and no plugin to say: the choice cannot check kernels for it."""
+        if device.arch or kind not in ("cuda", "rocm"):
+            return False
+        return not any(
+            self.kernels.plugin(b, kind, device, r.version)[0] is not None
+            for b in self._candidates(kind)[:1]
+            if (r := self.release_for(b)) is not None
+        )
 
     def release_for(self, backend: str) -> Release | None:
         """The release ``pins`` would take: newest on the index for this platform satisfying the specifier."""
@@ -140,7 +156,7 @@ class Chooser:
         if not ok:
             return None, driver_why
         for d in devices:
-            supported, why = self._kernels(backend, kind, d, release)
+            supported, why = self.kernels.serves(backend, kind, d, release)
             if not supported:
                 return None, f"torch {release}+{backend} has no kernels for {_describe(d)} ({why})"
         return release, driver_why
@@ -152,7 +168,7 @@ class Chooser:
             kind = info.get("kind")
             return True, "the ROCm runtime ships in the wheels" if kind == "rocm" else f"no driver floor for {kind}"
         raw = self.ctx.versions.get("nvidia_driver", "")
-        driver = _version(raw)
+        driver = version(raw)
         if driver is not None:
             if driver >= Version(floor):
                 return True, f"driver {raw} meets its floor {floor}"
@@ -164,60 +180,45 @@ class Chooser:
             return False, f"needs CUDA {info['cuda']}, the driver supports CUDA {cuda}"
         return True, "(driver version unknown: assumed to meet the floor)"
 
-    def _rows(self, backend: str, release: Version, platform: str) -> list[Rows]:
-        return [r for r in self.index.rows.get((backend, platform), []) if r.spec.contains(release)]
-
-    def _kernels(self, backend: str, kind: str, device: Device, release: Version) -> tuple[bool, str]:
-        answer, plugin = self.supports(
-            backend=backend, kind=kind, device=device, torch=str(release), platform=self.ctx.platform
-        )
-        if answer is not None:
-            return answer, f"plugin {plugin} says so"
-        if not device.arch:
-            return True, "architecture unknown: assumed supported"
-        if kind == "cuda":
-            return self._cuda_kernels(backend, device, release)
-        if kind == "rocm":
-            gfx = self.data.backends[backend].get("gfx")
-            if gfx is None:
-                return True, "no gfx list known: assumed supported"
-            return device.arch in gfx, f"gfx list {' '.join(gfx)}"
-        return True, "no kernel list for this kind: assumed supported"
-
-    def _cuda_kernels(self, backend: str, device: Device, release: Version) -> tuple[bool, str]:
-        rows = self._rows(backend, release, self.ctx.platform) or self._rows(backend, release, "linux_x86_64")
-        if not rows:
-            return True, "no sm list known: assumed supported"
-        row = rows[-1]
-        cc = cc_tuple(device.arch)
-        # SASS runs on the same major with an equal or higher minor
-        if any(s[0] == cc[0] and s[1] <= cc[1] for s in row.sm):
-            return True, "SASS"
-        ptx = row.ptx
-        if ptx and cc_tuple(ptx) <= cc:
-            if self._ptx_jit_ok(backend):
-                return True, f"PTX {ptx} JIT"
-            return False, f"PTX {ptx} needs a driver that supports CUDA {self.data.backends[backend].get('cuda')}"
-        return False, f"sm list {row.listed}"
-
-    def _ptx_jit_ok(self, backend: str) -> bool:
-        info = self.data.backends[backend]
-        floor = info.get("toolkit_driver", {}).get(self.os_key)
-        driver = _version(self.ctx.versions.get("nvidia_driver", ""))
-        if floor and driver is not None:
-            return driver >= Version(floor)
-        cuda = self.ctx.versions.get("cuda_driver", "")
-        if cuda and info.get("cuda"):
-            return cc_tuple(cuda) >= cc_tuple(info["cuda"])
-        return True
-
     def _ever_supported(self, kind: str, device: Device) -> bool:
         for backend in self._candidates(kind):
             for rel in self.index.releases.get(backend, []):
                 on_platform = self.ctx.platform in rel.platforms
-                if on_platform and self._kernels(backend, kind, device, rel.version)[0]:
+                if on_platform and self.kernels.serves(backend, kind, device, rel.version)[0]:
                     return True
         return False
+
+    def served_by(self, device: Device) -> list[str]:
+        """The backends whose torch release (the one ``pins`` would take) has kernels for ``device``;
+        [] when its architecture is unknown (nothing can be checked)."""
+        if not device.kind or self._unknown(device.kind, device):
+            return []
+        out = []
+        for backend in self._candidates(device.kind):
+            rel = self.release_for(backend)
+            if (
+                rel is not None
+                and not rel.unofficial
+                and self.kernels.serves(backend, device.kind, device, rel.version)[0]
+            ):
+                out.append(backend)
+        return out
+
+    def gpus(self) -> list[dict[str, Any]]:
+        """Per GPU, for ``detect --json``: what it is, where its architecture came from, who serves it."""
+        return [
+            {
+                "name": d.name,
+                "vendor": d.vendor,
+                "kind": d.kind,
+                "architecture": d.arch,
+                "architecture_source": d.arch_source if d.arch else "unknown",
+                "pci_id": d.pci_id,
+                "backends": self.served_by(d),
+                "note": d.note,
+            }
+            for d in self.ctx.devices
+        ]
 
 
 def _describe(d: Device) -> str:

@@ -29,6 +29,11 @@ def _detect(args: argparse.Namespace) -> int:
     for reason in result.reasons:
         print(f"  - {reason}")
     if args.verbose:
+        print("gpus:")
+        for gpu in result.gpus:
+            arch = gpu["architecture"] or "architecture unknown"
+            served = ", ".join(gpu["backends"]) or "no backend"
+            print(f"  {gpu['name']} [{gpu['vendor']}] {arch} ({gpu['architecture_source']}): {served}")
         print("probes:")
         for p in result.probes:
             print(f"  {p.probe:<28} {p.status:<8} {p.detail}")

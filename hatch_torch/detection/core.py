@@ -11,7 +11,7 @@ import dataclasses
 import os
 import platform as _platform
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +24,7 @@ from hatch_torch.pins.platforms import PLATFORMS
 from hatch_torch.util.errors import ConfigurationError, HatchTorchError
 
 if TYPE_CHECKING:
+    from hatch_torch.data.model import ReleaseData
     from hatch_torch.plugins.manager import Plugins
 
 #: Make detection failures fatal (for CI that must not silently publish cpu wheels).
@@ -50,8 +51,20 @@ class Detection:
     rejected: dict[str, str] = field(default_factory=dict)
     plugins: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self._report: Callable[[], list[dict[str, Any]]] = list
+        self._gpus: list[dict[str, Any]] | None = None
+
+    @property
+    def gpus(self) -> list[dict[str, Any]]:
+        """Per GPU: name, vendor, kind, architecture (and where it came from), PCI ID, the backends that
+        serve it. Worked out on first use: a build that only needs the backend does not pay for it."""
+        if self._gpus is None:
+            self._gpus = self._report()
+        return self._gpus
+
     def to_dict(self) -> dict[str, Any]:
-        return as_dict(self)
+        return {**as_dict(self), "gpus": self.gpus}
 
     def failures(self) -> list[ProbeRecord]:
         return [p for p in self.probes if p.status == "failed"]
@@ -92,9 +105,19 @@ def detect(
     if platform is not None and platform not in PLATFORMS:
         raise ConfigurationError([f"platform {platform!r} is not known. Fix: use one of {', '.join(PLATFORMS)}."])
     plat = platform or current_platform()
+    if root is not None and not os.path.isdir(root):
+        raise ConfigurationError(
+            [
+                f"root {str(root)!r} is not a directory. Fix: point --root at the directory that holds the "
+                "simulated machine's sys/ and proc/ trees, or leave it out to probe this machine."
+            ]
+        )
     ctx = _probe(str(root or "/"), plat, tuple(sorted(env.items())))
     plugins = _plugins(env)
-    choice = Chooser(ctx, spec, load(), plugins.supports).choose()
+    data = load()
+    _satisfiable(spec, data)
+    chooser = Chooser(ctx, spec, data, plugins.supports)
+    choice = chooser.choose()
     found = _summary(ctx) + [f"plugin {name}: {error}" for name, error in plugins.errors]
     result = Detection(
         choice.backend,
@@ -108,6 +131,7 @@ def detect(
         choice.rejected,
         {"blocked": list(plugins.blocked), "errors": [f"{n}: {e}" for n, e in plugins.errors]},
     )
+    result._report = chooser.gpus
     if strict if strict is not None else env.get(STRICT_ENV, "").strip().lower() in _TRUE:
         _enforce(result)
     return result
@@ -120,6 +144,21 @@ def _specifier(text: str) -> SpecifierSet:
         raise ConfigurationError(
             [f"torch specifier {text!r} is not valid ({exc}). Fix: write it like '>=2.6,<2.11'."]
         ) from None
+
+
+def _satisfiable(spec: SpecifierSet, data: ReleaseData) -> None:
+    """A specifier no release satisfies is the project's error, not a reason to fall back to cpu
+    (no cpu build satisfies it either)."""
+    if any(spec.contains(v, True) for v in data.versions):
+        return
+    known = f"{data.versions[-1]} … {data.versions[0]}" if data.versions else "none"
+    raise ConfigurationError(
+        [
+            f"torch specifier {str(spec)!r} matches no torch release (known: {known}), so no backend, cpu "
+            "included, can be pinned. Fix: widen the torch specifier, or run 'hatch-torch data update' if the "
+            "release is newer than the bundled data."
+        ]
+    )
 
 
 def _plugins(environ: Mapping[str, str]) -> Plugins:

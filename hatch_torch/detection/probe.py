@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -12,10 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from hatch_torch.detection import hung as _hung
+from hatch_torch.util import fsread, proc
+from hatch_torch.util.errors import ConfigurationError
 
-#: Seconds a vendor tool (nvidia-smi, rocminfo...) may run before it counts as hanging.
+#: Seconds a vendor tool (nvidia-smi, rocminfo...) or NVML may run before it counts as hanging.
 TIMEOUT_ENV = "HATCH_TORCH_TOOL_TIMEOUT"
 DEFAULT_TIMEOUT = 5.0
+_SECONDS = re.compile(r"[0-9]{1,5}(\.[0-9]{1,6})?", re.ASCII)
+#: bytes a sysfs/procfs/config file read may return, entries a directory listing may hold
+READ_LIMIT = 65536
+LIST_LIMIT = 4096
 
 
 @dataclass
@@ -32,6 +37,7 @@ class Device:
     uuid: str = ""
     source: str = ""  # the probe that found it
     note: str = ""
+    arch_source: str = ""  # where ``arch`` came from: "NVML", "name table", "KFD", "override"...
 
 
 @dataclass
@@ -46,6 +52,37 @@ class ProbeRecord:
 
 class ProbeFailure(Exception):
     """A probe could not answer (the message says why); detection goes on with the next one."""
+
+
+class ToolFailure(ProbeFailure):
+    """A vendor tool ran and exited non-zero; ``output`` is the last line it printed (stderr first)."""
+
+    def __init__(self, message: str, output: str) -> None:
+        super().__init__(message)
+        self.output = output
+
+
+def ascii_int(text: str, digits: int = 9) -> int | None:
+    """``text`` as an int if it is 1 to ``digits`` ASCII digits, else None (``int()`` takes full-width
+    digits and raises on a few thousand of them; neither is a number a machine reports)."""
+    text = text.strip()
+    return int(text) if 0 < len(text) <= digits and text.isascii() and text.isdigit() else None
+
+
+def seconds(environ: Mapping[str, str]) -> float:
+    """The tool timeout from ``$HATCH_TORCH_TOOL_TIMEOUT`` (ASCII digits, above 0), else the default."""
+    raw = environ.get(TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUT
+    if _SECONDS.fullmatch(raw) and float(raw) > 0:
+        return float(raw)
+    shown = repr(raw[:40]) + ("..." if len(raw) > 40 else "")
+    raise ConfigurationError(
+        [
+            f"{TIMEOUT_ENV}={shown} is not a timeout in seconds. Fix: set it to a number above 0 "
+            f"(at most 99999), e.g. {DEFAULT_TIMEOUT:g}, or unset it for the default."
+        ]
+    )
 
 
 @dataclass
@@ -66,6 +103,7 @@ class ProbeContext:
         root = str(self.root)
         self._prefix = "" if root in ("/", "") else root.rstrip("/\\")
         self.os = self.platform.split("_", 1)[0]
+        self._timeout = seconds(self.environ)
 
     def fs(self, absolute: str) -> str:
         """``absolute`` (a path like /sys/module/nvidia/version) under the root, as a string."""
@@ -79,19 +117,21 @@ class ProbeContext:
         return os.path.isdir(self.fs(absolute))
 
     def listdir(self, absolute: str) -> list[str]:
-        """Sorted entries of a directory under the root; [] if it does not exist."""
+        """Sorted entries of a directory under the root (at most LIST_LIMIT); [] if it does not exist."""
         try:
-            return sorted(os.listdir(self.fs(absolute)))
+            return fsread.listdir(self.fs(absolute), LIST_LIMIT)
         except (FileNotFoundError, NotADirectoryError):
             return []
         except OSError as exc:
             raise ProbeFailure(f"cannot list {absolute}: {exc.strerror or exc}") from exc
 
-    def read(self, absolute: str, limit: int = 65536) -> str | None:
-        """The text of a file under the root, None if it does not exist; other errors raise ProbeFailure."""
+    def read(self, absolute: str, limit: int = READ_LIMIT) -> str | None:
+        """The text of a file under the root (its first ``limit`` bytes), None if it does not exist.
+
+        Only regular files are read: a FIFO or a device in its place raises ProbeFailure, as do
+        other errors."""
         try:
-            with open(self.fs(absolute), "rb") as f:
-                data = f.read(limit)
+            data = fsread.read_bytes(self.fs(absolute), limit, truncate=True)
         except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as exc:
@@ -99,42 +139,46 @@ class ProbeContext:
         return data.decode("utf-8", "replace")
 
     def which(self, name: str, extra: tuple[str, ...] = ()) -> str | None:
-        """The executable ``name`` on this context's PATH (plus ``extra`` dirs under the root)."""
-        search = self.environ.get("PATH", "")
-        dirs = [self.fs(d) for d in extra]
-        return shutil.which(name, path=os.pathsep.join([search, *dirs]) if dirs else search)
+        """The executable ``name`` on this context's PATH (plus ``extra`` dirs under the root).
+
+        Only absolute PATH entries count: an empty entry or ``.`` (the current directory, where a
+        project being built keeps its own files) is never searched."""
+        dirs = [d for d in self.environ.get("PATH", "").split(os.pathsep) if os.path.isabs(d)]
+        names = [name]
+        if self.os == "win" and os.name == "nt":
+            names += [name + ext for ext in self.environ.get("PATHEXT", ".EXE").lower().split(";") if ext]
+        for d in [*dirs, *(self.fs(e) for e in extra)]:
+            for n in names:
+                path = os.path.join(d, n)
+                if os.path.isfile(path) and os.access(path, os.X_OK):
+                    return path
+        return None
 
     def timeout(self) -> float:
-        try:
-            return float(self.environ.get(TIMEOUT_ENV, "") or DEFAULT_TIMEOUT)
-        except ValueError:
-            return DEFAULT_TIMEOUT
+        return self._timeout
 
     def run(self, argv: list[str]) -> str:
-        """Run a vendor tool with a bounded timeout; stdout, or ProbeFailure saying why not.
+        """Run a vendor tool with a bounded timeout and output; stdout, or ProbeFailure saying why not.
 
-        A tool that timed out is remembered for a while, so one build pays its timeout once.
+        The tool runs in its own process group, killed whole on a timeout or a flood of output. A tool
+        that timed out is remembered for a while, so one build pays its timeout once.
         """
         if _hung.recently(argv[0]):
             raise ProbeFailure(f"{argv[0]} hung earlier (timeout {self.timeout():g}s); not run again for now")
         try:
-            done = subprocess.run(
-                argv,
-                capture_output=True,
-                timeout=self.timeout(),
-                env=dict(self.environ),
-                stdin=subprocess.DEVNULL,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
+            done = proc.run(argv, env=self.environ, timeout=self.timeout())
+        except proc.Timeout as exc:
             _hung.remember(argv[0])
-            raise ProbeFailure(f"{' '.join(argv)} timed out after {self.timeout():g}s") from exc
+            raise ProbeFailure(f"{' '.join(argv)} {exc}") from exc
+        except proc.Flood as exc:
+            raise ProbeFailure(f"{' '.join(argv)} {exc}; output ignored") from exc
         except OSError as exc:
             raise ProbeFailure(f"cannot run {argv[0]}: {exc.strerror or exc}") from exc
         out = done.stdout.decode("utf-8", "replace")
         if done.returncode != 0:
             err = (done.stderr.decode("utf-8", "replace") or out).strip().splitlines()
-            raise ProbeFailure(f"{' '.join(argv)} exited with {done.returncode}: {err[-1] if err else 'no output'}")
+            said = err[-1][:200] if err else ""
+            raise ToolFailure(f"{' '.join(argv)} exited with {done.returncode}: {said or 'no output'}", said)
         return out
 
     def probe(self, name: str) -> _Probe:

@@ -8,10 +8,17 @@
  *   FAKE_NVML_GPU<i>_CC     compute capability "M.m"     (default "8.6")
  *   FAKE_NVML_GPU<i>_UUID   UUID                         (default "GPU-fake-<i>")
  *   FAKE_NVML_FAIL          "<function>:<code>[,...]": that function returns the NVML error code
+ *   FAKE_NVML_FAULT         "<function>:<fault>": that function (or "load", the library's constructor)
+ *                           misbehaves: hang (sleeps forever), segv, abort, kill (SIGKILL itself),
+ *                           exit (_exit(3)), spawn (forks a sleeping child that writes its pid to
+ *                           FAKE_NVML_PIDFILE, then hangs)
+ *   FAKE_NVML_MARK          file that gets a line each time nvmlInit runs (or the library loads)
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef int nvmlReturn_t;
 typedef void *nvmlDevice_t;
@@ -32,6 +39,31 @@ static nvmlReturn_t injected(const char *function) {
     return 0;
 }
 
+static void mark(const char *what) {
+    const char *path = getenv("FAKE_NVML_MARK");
+    FILE *f = path ? fopen(path, "a") : NULL;
+    if (f) { fprintf(f, "%s\n", what); fclose(f); }
+}
+
+static void fault(const char *function) {
+    const char *spec = getenv("FAKE_NVML_FAULT");
+    size_t n = strlen(function);
+    if (!spec || strncmp(spec, function, n) != 0 || spec[n] != ':') return;
+    const char *what = spec + n + 1;
+    if (strcmp(what, "segv") == 0) { volatile int *null = NULL; *null = 1; }
+    if (strcmp(what, "abort") == 0) abort();
+    if (strcmp(what, "kill") == 0) kill(getpid(), SIGKILL);
+    if (strcmp(what, "exit") == 0) _exit(3);
+    if (strcmp(what, "spawn") == 0 && fork() == 0) {
+        FILE *f = fopen(getenv("FAKE_NVML_PIDFILE"), "w");
+        if (f) { fprintf(f, "%d\n", (int)getpid()); fclose(f); }
+        for (;;) pause();
+    }
+    for (;;) pause(); /* hang, and spawn's parent */
+}
+
+__attribute__((constructor)) static void on_load(void) { mark("load"); fault("load"); }
+
 static int gpu_index(nvmlDevice_t device) { return (int)(size_t)device - 1; }
 
 static const char *gpu_field(nvmlDevice_t device, const char *field, const char *fallback) {
@@ -46,10 +78,10 @@ static nvmlReturn_t copy_out(const char *value, char *out, unsigned int length) 
     return 0;
 }
 
-#define FAIL_IF_ASKED(fn) do { nvmlReturn_t r = injected(fn); if (r) return r; } while (0)
+#define FAIL_IF_ASKED(fn) do { fault(fn); nvmlReturn_t r = injected(fn); if (r) return r; } while (0)
 
-nvmlReturn_t nvmlInitWithFlags(unsigned int flags) { (void)flags; FAIL_IF_ASKED("nvmlInitWithFlags"); return 0; }
-nvmlReturn_t nvmlInit_v2(void) { FAIL_IF_ASKED("nvmlInitWithFlags"); return 0; }
+nvmlReturn_t nvmlInitWithFlags(unsigned int flags) { (void)flags; mark("init"); FAIL_IF_ASKED("nvmlInitWithFlags"); return 0; }
+nvmlReturn_t nvmlInit_v2(void) { mark("init"); FAIL_IF_ASKED("nvmlInitWithFlags"); return 0; }
 nvmlReturn_t nvmlShutdown(void) { FAIL_IF_ASKED("nvmlShutdown"); return 0; }
 
 const char *nvmlErrorString(nvmlReturn_t result) {

@@ -49,10 +49,12 @@ class Machine:
                 f"Model: \t\t {model}\nIRQ:   \t\t 100\nGPU UUID: \t GPU-proc-{i}\nDevice Minor: \t {i}\n",
             )
 
-    def kfd(self, *target_versions: int) -> None:
-        """KFD topology: node 0 is the CPU, then one GPU node per target version."""
+    def kfd(self, *target_versions: int, device_ids: tuple[int, ...] = ()) -> None:
+        """KFD topology: node 0 is the CPU, then one GPU node per target version (PCI device IDs
+        ``device_ids``, by default made up from 0x744c on)."""
         for i, version in enumerate((0, *target_versions)):
-            extra = "" if version == 0 else f"vendor_id 4098\ndevice_id {29772 + i}\n"
+            device = device_ids[i - 1] if 0 < i <= len(device_ids) else 29772 + i
+            extra = "" if version == 0 else f"vendor_id 4098\ndevice_id {device}\n"
             self.file(
                 f"/sys/class/kfd/kfd/topology/nodes/{i}/properties",
                 f"cpu_cores_count {16 if version == 0 else 0}\nsimd_count {0 if version == 0 else 192}\n"
@@ -64,6 +66,25 @@ class Machine:
         self.file(f"{base}/class", f"0x{pci_class:06x}\n")
         self.file(f"{base}/vendor", f"0x{vendor:04x}\n")
         self.file(f"{base}/device", f"0x{device:04x}\n")
+
+    def adapters(self, *adapters: tuple[str, str, str]) -> Path:
+        """Windows display adapters (name, PNPDeviceID, DriverVersion), as PowerShell's
+        ``Get-CimInstance Win32_VideoController | ... | ConvertTo-Json -Compress`` prints them."""
+        import json
+
+        rows = [{"Name": n, "PNPDeviceID": p, "DriverVersion": v} for n, p, v in adapters]
+        text = json.dumps(rows[0] if len(rows) == 1 else rows, separators=(",", ":")) if rows else ""
+        self.platform = "win_amd64"
+        return self.tool("powershell", f"/bin/cat <<'OUT'\n{text}\nOUT\n")
+
+    def jetson(self, soc: str, model: str, release: str | None) -> None:
+        """A Jetson's device tree (``compatible`` and ``model`` are NUL-separated) and L4T release file."""
+        board = {"tegra234": "nvidia,p3737-0000+p3701-0005", "tegra264": "nvidia,p4071-0000+p3834-0008"}.get(soc, "")
+        self.file("/proc/device-tree/compatible", "\0".join(filter(None, [board, f"nvidia,{soc}"])) + "\0")
+        self.file("/proc/device-tree/model", model + "\0")
+        if release:
+            self.file("/etc/nv_tegra_release", release)
+        self.platform = "linux_aarch64"
 
     def wsl(self) -> None:
         self.file("/proc/sys/kernel/osrelease", "5.15.167.4-microsoft-standard-WSL2\n")

@@ -73,3 +73,12 @@ def test_auto_pins_what_detection_chose_for_the_specifier(
     metadata: dict[str, Any] = {"name": "demo", "version": "1", "dynamic": ["dependencies"]}
     TorchMetadataHook(str(tmp_path), {"dependencies": [torch]}).update(metadata)
     assert any(dep.startswith(pin) for dep in metadata["dependencies"]), metadata["dependencies"]
+
+
+@pytest.mark.usefixtures("gpu_less")
+def test_a_torch_specifier_no_release_satisfies_is_a_configuration_error(tmp_path: Path) -> None:
+    """Not a cpu fallback: no build of any backend, cpu included, satisfies it."""
+    metadata: dict[str, Any] = {"name": "demo", "version": "1", "dynamic": ["dependencies"]}
+    hook = TorchMetadataHook(str(tmp_path), {"dependencies": ["torch>=2.7.0,!=2.7.0,!=2.7.1,<2.8.0"]})
+    with pytest.raises(ConfigurationError, match=r"matches no torch release .*Fix: widen the torch specifier"):
+        hook.update(metadata)

@@ -221,19 +221,19 @@ def test_a_plugin_that_raises_fails_alone(nv_machine: Machine, monkeypatch: pyte
 
 
 def test_permission_error_fails_alone(machine: Machine, monkeypatch: pytest.MonkeyPatch) -> None:
-    import builtins
+    import os
 
-    real_open = builtins.open
+    real_open = os.open
     denied = str(machine.root / "proc/driver/nvidia/version")
 
-    def guarded(file: object, *args: object, **kwargs: object) -> object:
-        if str(file) == denied:
+    def guarded(path: str, *args: int, **kwargs: int) -> int:
+        if str(path) == denied:  # the tests run as root, who may read a mode-000 file
             raise PermissionError(13, "Permission denied")
-        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+        return real_open(path, *args, **kwargs)
 
     machine.nvidia_procfs("580.65.06", [])
     machine.smi("0, GPU-a, NVIDIA GeForce RTX 4090, 8.9, 580.65.06")
-    monkeypatch.setattr(builtins, "open", guarded)
+    monkeypatch.setattr(os, "open", guarded)
     result = machine.detect()
     assert probe(result, "nvidia.procfs").status == "failed"
     assert "Permission denied" in probe(result, "nvidia.procfs").detail
@@ -245,7 +245,10 @@ def test_driver_only_machine_is_chosen_by_driver_and_says_so(machine: Machine) -
     result = machine.detect()
     assert [(d.name, d.source) for d in result.devices] == [("NVIDIA GPU (model unknown)", "nvidia.driver")]
     assert result.backend == "cu126"
-    assert any("unknown: assumed to be served by cu126" in r for r in result.reasons)
+    said = next(r for r in result.reasons if "compute capability of NVIDIA GPU (model unknown) unknown" in r)
+    assert "not taken as fitting every backend" in said
+    assert "widest range" in said
+    assert "HATCH_TORCH_CUDA_ARCH" in said
     machine.env["CUDA_VISIBLE_DEVICES"] = "0"
     assert machine.detect().backend == "cu126"
 

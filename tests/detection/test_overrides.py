@@ -11,13 +11,16 @@ from hatch_torch.detection.core import DetectionError
 @pytest.mark.parametrize(
     ("env", "torch", "backend"),
     [
-        ({"UV_CUDA_DRIVER_VERSION": "580.65.06"}, None, "cu132"),
+        # the driver alone: the compute capability is unknown, so the widest-serving backend (uv: cu132)
+        ({"UV_CUDA_DRIVER_VERSION": "580.65.06"}, None, "cu126"),
+        ({"UV_CUDA_DRIVER_VERSION": "580.65.06", "HATCH_TORCH_CUDA_ARCH": "8.9"}, None, "cu132"),
         ({"UV_CUDA_DRIVER_VERSION": "550.54.14"}, None, "cu126"),
         ({"HATCH_TORCH_CUDA_DRIVER": "580.65.06", "HATCH_TORCH_CUDA_ARCH": "sm_61"}, None, "cu126"),
         ({"HATCH_TORCH_CUDA_DRIVER": "580.65.06", "HATCH_TORCH_CUDA_ARCH": "70"}, "<2.11", "cu128"),
         ({"HATCH_TORCH_CUDA_DRIVER": "575.57.08", "NV_VARIANT_PROVIDER_FORCE_SM_ARCH": "12.0"}, None, "cu128"),
         ({"CONDA_OVERRIDE_CUDA": "12.8"}, None, "cu126"),
-        ({"CONDA_OVERRIDE_CUDA": "12.8"}, "<2.12", "cu128"),
+        ({"CONDA_OVERRIDE_CUDA": "12.8"}, "<2.12", "cu126"),  # 2.11.0 on both: cu126 serves more GPUs
+        ({"CONDA_OVERRIDE_CUDA": "12.8", "HATCH_TORCH_CUDA_ARCH": "12.0"}, "<2.12", "cu128"),
         ({"CONDA_OVERRIDE_CUDA": ""}, None, "cpu"),
         ({"UV_AMD_GPU_ARCHITECTURE": "gfx1100"}, None, "rocm7.2"),
         ({"HATCH_TORCH_GFX": "gfx90a,gfx942"}, "==2.4.*", "rocm6.1"),
@@ -83,8 +86,21 @@ def test_to_dict_is_json_ready(machine: Machine) -> None:
     import json
 
     machine.env["UV_CUDA_DRIVER_VERSION"] = "580.65.06"
+    machine.env["HATCH_TORCH_CUDA_ARCH"] = "8.9"
     data = json.loads(json.dumps(machine.detect(">=2.9").to_dict()))
     assert data["backend"] == "cu132"
+    assert data["gpus"] == [
+        {
+            "name": "NVIDIA GPU (override)",
+            "vendor": "nvidia",
+            "kind": "cuda",
+            "architecture": "8.9",
+            "architecture_source": "HATCH_TORCH_CUDA_ARCH",
+            "pci_id": "",
+            "backends": ["cu132", "cu130", "cu128", "cu126"],
+            "note": "",
+        }
+    ]
     assert data["torch"] == ">=2.9"
     assert data["devices"][0]["vendor"] == "nvidia"
     assert {p["probe"] for p in data["probes"]} >= {"overrides.nvidia", "nvidia", "amd.kfd", "intel.pci"}

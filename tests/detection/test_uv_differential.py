@@ -23,7 +23,9 @@ UNSHARE = shutil.which("unshare")
 
 #: driver -> our pick for the newest torch when only the driver is known. Measured with uv 0.13.9, uv takes
 #: cu118, cu118, cu129, cu129, cu129, cu129, cu132, cu132: its cu129 index has torch 2.13 only as an
-#: unofficial Linux-only extra build, which we do not pick by ourselves.
+#: unofficial Linux-only extra build, which we do not pick by ourselves; and with the GPU unknown we take,
+#: among the backends of the newest release, the one with kernels for the widest range of GPUs (cu126:
+#: Maxwell to Hopper), not the newest (cu132: Turing to Blackwell), and say so.
 DRIVER_ONLY = {
     "450.80.02": "cu118",
     "470.82.01": "cu118",
@@ -31,8 +33,8 @@ DRIVER_ONLY = {
     "535.104.05": "cu126",
     "560.35.03": "cu126",
     "575.57.08": "cu126",
-    "580.65.06": "cu132",
-    "595.58.03": "cu132",
+    "580.65.06": "cu126",
+    "595.58.03": "cu126",
 }
 
 SCRIPT = r"""

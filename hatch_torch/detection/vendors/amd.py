@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import re
 
-from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure
+from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure, ascii_int
+from hatch_torch.detection.vendors import pci_ids
 from hatch_torch.plugins.spec import hookimpl
 
 NODES = "/sys/class/kfd/kfd/topology/nodes"
-_GFX = re.compile(r"\b(gfx[0-9a-f]{3,4})\b")
+_GFX = re.compile(r"\b(gfx[0-9a-f]{3,4})\b", re.ASCII)
 ROCM_BIN = ("/opt/rocm/bin",)
 
 
@@ -54,19 +55,32 @@ def _kfd(context: ProbeContext) -> list[Device]:
             say("nothing", f"{NODES} does not exist (no amdgpu KFD)")
             return found
         problems = []
-        for node in sorted(context.listdir(NODES), key=lambda n: int(n) if n.isdigit() else 1 << 30):
+        for node in sorted(context.listdir(NODES), key=lambda n: (ascii_int(n, 6) is None, ascii_int(n, 6) or 0, n)):
             try:
                 props = dict(_pairs(context.read(f"{NODES}/{node}/properties") or ""))
-                version = int(props.get("gfx_target_version", "0"))
-            except (ProbeFailure, ValueError) as exc:
+            except ProbeFailure as exc:
                 problems.append(f"node {node}: {exc}")
+                continue
+            version = ascii_int(props.get("gfx_target_version", "0"), 7)
+            if version is None:
+                problems.append(f"node {node}: gfx_target_version {props['gfx_target_version'][:20]!r} is not a number")
                 continue
             if version == 0:
                 continue  # a CPU node
-            device = props.get("device_id", "")
-            pci = f"1002:{int(device):04x}" if device.isdigit() else ""
+            device = ascii_int(props.get("device_id", ""), 5)
+            pci = f"1002:{device:04x}" if device is not None else ""
+            chip = pci_ids.amd(device)[1] if device is not None else ""
             found.append(
-                Device("amd", "rocm", f"AMD GPU {pci}".strip(), gfx_name(version), pci, len(found), source="amd.kfd")
+                Device(
+                    "amd",
+                    "rocm",
+                    f"AMD {chip or 'GPU'} {pci}".strip(),
+                    gfx_name(version),
+                    pci,
+                    len(found),
+                    source="amd.kfd",
+                    arch_source="KFD gfx_target_version",
+                )
             )
         if problems and not found:
             raise ProbeFailure("; ".join(problems))
@@ -94,7 +108,10 @@ def _tool(context: ProbeContext, name: str, args: list[str]) -> list[Device]:
         targets = [t for t in _GFX.findall(out) if t != "gfx000"]
         if name == "rocminfo":
             targets = list(dict.fromkeys(targets)) if len(set(targets)) == 1 else targets
-        found = [Device("amd", "rocm", "AMD GPU", t, index=i, source=f"amd.{name}") for i, t in enumerate(targets)]
+        found = [
+            Device("amd", "rocm", "AMD GPU", t, index=i, source=f"amd.{name}", arch_source=name)
+            for i, t in enumerate(targets)
+        ]
         if not found and "gfx000" not in out:
             raise ProbeFailure(f"{tool} printed no gfx target: {out.strip()[:60]!r}")
         say("found" if found else "nothing", f"{tool}: {_targets(found)}")
@@ -104,12 +121,15 @@ def _tool(context: ProbeContext, name: str, args: list[str]) -> list[Device]:
 def _rocm_version(context: ProbeContext) -> None:
     with context.probe("amd.rocm_version") as say:
         base = context.environ.get("ROCM_PATH", "/opt/rocm").rstrip("/")
+        if not base.startswith("/"):  # a relative ROCM_PATH would mean the current directory
+            say("nothing", f"ROCM_PATH={base[:40]!r} is not an absolute path; not read")
+            return
         text = context.read(f"{base}/.info/version")
         if text is None:
             say("nothing", f"{base}/.info/version does not exist (the wheels bring their own ROCm runtime)")
             return
         version = text.strip().split("-")[0]
-        if not re.fullmatch(r"\d+\.\d+(\.\d+)?", version):
+        if not re.fullmatch(r"[0-9]{1,3}\.[0-9]{1,3}(\.[0-9]{1,5})?", version, re.ASCII):
             raise ProbeFailure(f"{base}/.info/version holds {text.strip()[:40]!r}")
         context.versions["rocm"] = version
         say("found", f"ROCm {version} installed at {base}")
@@ -119,15 +139,16 @@ def _hsa_override(context: ProbeContext, found: list[Device]) -> list[Device]:
     value = context.environ.get("HSA_OVERRIDE_GFX_VERSION", "").strip()
     if not value or not found:
         return found
-    parts = value.split(".")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        context.notes.append(f"HSA_OVERRIDE_GFX_VERSION={value!r} is not major.minor.stepping; ignored")
+    parts = [ascii_int(p, 2) for p in value.split(".")]
+    if len(parts) != 3 or None in parts:
+        context.notes.append(f"HSA_OVERRIDE_GFX_VERSION={value[:40]!r} is not major.minor.stepping; ignored")
         return found
-    target = gfx_name(int(parts[0]) * 10000 + int(parts[1]) * 100 + int(parts[2]))
+    major, minor, step = (p or 0 for p in parts)
+    target = gfx_name(major * 10000 + minor * 100 + step)
     context.notes.append(f"HSA_OVERRIDE_GFX_VERSION={value} makes every AMD GPU run as {target}")
     for d in found:
         d.note = f"{d.arch} runs as {target} (HSA_OVERRIDE_GFX_VERSION)"
-        d.arch = target
+        d.arch, d.arch_source = target, "HSA_OVERRIDE_GFX_VERSION"
     return found
 
 
@@ -136,8 +157,8 @@ def _visible(context: ProbeContext, found: list[Device]) -> list[Device]:
         value = context.environ.get(var)
         if value is None or not found:
             continue
-        indices = [int(e) for e in value.split(",") if e.strip().isdigit()]
-        kept = [found[i] for i in indices if i < len(found)]
-        context.notes.append(f"{var}={value!r} leaves {len(kept)} of {len(found)} AMD GPU(s) visible")
+        indices = [ascii_int(e, 4) for e in value.split(",")]
+        kept = [found[i] for i in indices if i is not None and i < len(found)]
+        context.notes.append(f"{var}={value[:40]!r} leaves {len(kept)} of {len(found)} AMD GPU(s) visible")
         found = kept
     return found

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import re
 
-from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure
+from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure, ascii_int
 from hatch_torch.detection.vendors import nvidia_nvml as _nvml
 from hatch_torch.detection.vendors import nvidia_smi as _nvsmi
-from hatch_torch.detection.vendors.nvidia_names import compute_capability
+from hatch_torch.detection.vendors.nvidia_names import by_name
 from hatch_torch.plugins.spec import hookimpl
 
-_DRIVER = re.compile(r"^\d+\.\d+(\.\d+)?$")
-_PROC_VERSION = re.compile(r"Kernel Module(?: for \S+)?\s+(\d+\.\d+(?:\.\d+)?)")
+#: ASCII digits only (full-width digits are no driver version), a few per part
+_DRIVER = re.compile(r"[0-9]{1,4}\.[0-9]{1,4}(\.[0-9]{1,4})?", re.ASCII)
+_PROC_VERSION = re.compile(r"Kernel Module(?: for \S+)?\s+([0-9]{1,4}\.[0-9]{1,4}(?:\.[0-9]{1,4})?)\b", re.ASCII)
 
 
 @hookimpl
@@ -30,15 +31,19 @@ def hatch_torch_probe(context: ProbeContext) -> None:
         context.versions["wsl"] = "1"
     found: list[Device] = []
     with context.probe("nvidia.nvml") as say:
-        answer = _nvml.query(context)
-        if answer is None:
+        answer = None if (no_driver := _nvml.no_driver(context)) else _nvml.query(context)
+        if no_driver:
+            say("nothing", no_driver)
+        elif answer is None:
             say("nothing", f"no NVML library (tried {', '.join(_nvml.candidates(context))})")
         else:
             _set(context, "nvidia_driver", answer.driver)
             _set(context, "cuda_driver", answer.cuda)
             for gpu in answer.gpus:
                 note = f"NVML: {gpu.error}" if gpu.error else ""
-                found.append(Device("nvidia", "cuda", gpu.name, gpu.cc, "", gpu.index, gpu.uuid, "nvidia.nvml", note))
+                found.append(
+                    Device("nvidia", "cuda", gpu.name, gpu.cc, "", gpu.index, gpu.uuid, "nvidia.nvml", note, "NVML")
+                )
             say(
                 "found" if answer.gpus else "nothing",
                 f"{answer.library}: driver {answer.driver}, CUDA {answer.cuda}, {len(answer.gpus)} GPU(s)",
@@ -89,7 +94,7 @@ def _sysfs(context: ProbeContext) -> None:
             say("nothing", "/sys/module/nvidia/version does not exist (no kernel module loaded)")
             return
         version = text.strip()
-        if not _DRIVER.match(version):
+        if not _DRIVER.fullmatch(version):
             raise ProbeFailure(f"/sys/module/nvidia/version holds {version[:40]!r}, not a driver version")
         context.versions["nvidia_driver"] = version
         say("found", f"driver {version}")
@@ -118,19 +123,12 @@ def _procfs(context: ProbeContext) -> list[Device]:
             if not name:
                 problems.append(f"{bus}: no Model line")
                 continue
-            minor = fields.get("Device Minor", "")
-            found.append(
-                Device(
-                    "nvidia",
-                    "cuda",
-                    name,
-                    compute_capability(name),
-                    index=int(minor) if minor.isdigit() else len(found),
-                    uuid=fields.get("GPU UUID", ""),
-                    source="nvidia.procfs",
-                    note=f"PCI {bus}; compute capability from the model name",
-                )
+            minor = ascii_int(fields.get("Device Minor", ""), 4)
+            index = len(found) if minor is None else minor
+            device = Device(
+                "nvidia", "cuda", name, index=index, uuid=fields.get("GPU UUID", ""), source="nvidia.procfs"
             )
+            found.append(by_name(device, f"PCI {bus}"))
         extra = f"; unreadable: {'; '.join(problems)}" if problems else ""
         say("found", f"driver {context.versions['nvidia_driver']}, {len(found)} GPU(s) in gpus/*{extra}")
     return found
@@ -160,12 +158,13 @@ def _visible(context: ProbeContext, found: list[Device]) -> list[Device]:
     kept: list[Device] = []
     for entry in (e.strip() for e in value.split(",")):
         match = None
-        if entry.isdigit():
-            match = next((d for d in found if d.index == int(entry)), None)
+        if (number := ascii_int(entry, 4)) is not None:
+            match = next((d for d in found if d.index == number), None)
         elif entry.upper().startswith(("GPU-", "MIG-")):
             match = next((d for d in found if d.uuid and d.uuid.upper().startswith(entry.upper()[:12])), None)
         if match is None or match in kept:
             break
         kept.append(match)
-    context.notes.append(f"CUDA_VISIBLE_DEVICES={value!r} leaves {len(kept)} of {len(found)} NVIDIA GPU(s) visible")
+    shown = repr(value[:40]) + ("..." if len(value) > 40 else "")
+    context.notes.append(f"CUDA_VISIBLE_DEVICES={shown} leaves {len(kept)} of {len(found)} NVIDIA GPU(s) visible")
     return kept

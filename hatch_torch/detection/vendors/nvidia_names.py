@@ -1,39 +1,108 @@
-"""Compute capability from an NVIDIA model name, for probes that report names only (procfs, old nvidia-smi).
+"""Compute capability from an NVIDIA model name, for probes that report names only (procfs, old
+``nvidia-smi``, the Windows adapter list, a Jetson's device tree).
 
-Families, not every SKU: the first matching pattern wins, so more specific names come first.
+The table is data, ``nvidia_names.json`` (its ``sources`` say where each row comes from), loaded on the
+first lookup only. The rule: lower-case the name, turn every run of other characters than ``[a-z0-9]``
+into one space, drop the brand words (nvidia, geforce, tesla, quadro, corporation); an entry matches when
+its pattern's words occur as a contiguous run of the name's words (a chip code like ``gv100`` also with a
+pci.ids suffix: ``gl``, ``glm``, ``m``, ``bm``). The match with the most words wins, then a model over a
+chip code, then the longer pattern; a tie between different compute capabilities is no answer.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
 
-_TABLE: list[tuple[str, str]] = [
-    (r"\bGB10\b|DGX Spark", "12.1"),
-    (r"\bB300\b|\bGB300\b", "10.3"),
-    (r"\bB200\b|\bB100\b|\bGB200\b", "10.0"),
-    (r"RTX 50\d\d|RTX PRO \d+.*Blackwell|Blackwell", "12.0"),
-    (r"\bJetson Thor\b", "11.0"),
-    (r"\bGH200\b|\bH100\b|\bH200\b|\bH800\b|\bH20\b", "9.0"),
-    (r"RTX 40\d\d|\bL4\b|\bL40S?\b|\bL20\b|RTX \d+ Ada|Ada Generation", "8.9"),
-    (r"\bOrin\b", "8.7"),
-    (r"\bA100\b|\bA800\b|\bA30\b", "8.0"),
-    (r"RTX 30\d\d|\bA10G?\b|\bA40\b|\bA16\b|\bA2\b|RTX A\d+", "8.6"),
-    (r"\bXavier\b", "7.2"),
-    (r"RTX 20\d\d|GTX 16\d\d|\bT4\b|Quadro RTX|TITAN RTX|\bT\d{3,4}\b", "7.5"),
-    (r"\bV100\b|TITAN V\b", "7.0"),
-    (r"\bP100\b", "6.0"),
-    (r"GTX 10\d\d|\bP40\b|\bP4\b|\bP6\b|TITAN Xp|TITAN X \(Pascal\)|Quadro P\d+|\bMX\d{3}\b", "6.1"),
-    (r"GTX 9\d\d|\bM40\b|\bM60\b|Quadro M\d+|TITAN X\b", "5.2"),
-    (r"GTX 75\d|GTX 745|Quadro K\d+2\b", "5.0"),
-    (r"\bK80\b", "3.7"),
-    (r"\bK40\b|\bK20X?\b|GTX 7[78]0|GTX TITAN", "3.5"),
-]
-_COMPILED = [(re.compile(p, re.IGNORECASE), cc) for p, cc in _TABLE]
+from hatch_torch.detection.probe import Device
+
+TABLE = Path(__file__).with_name("nvidia_names.json")
+BRAND = frozenset({"nvidia", "geforce", "tesla", "quadro", "corporation"})
+CHIP_SUFFIXES = ("", "gl", "glm", "m", "bm")
+_OTHER = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    pattern: tuple[str, ...]
+    cc: str
+    chip: bool
+    source: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Match:
+    cc: str  # "" when unknown or ambiguous
+    why: str  # "name table: 'rtx 4090' (NVIDIA CUDA GPUs page)", or why there is no answer
+
+
+def words(name: str) -> list[str]:
+    text = name.lower().replace("™", " ").replace("®", " ").replace("(tm)", " ").replace("(r)", " ")
+    return [w for w in _OTHER.sub(" ", text).split() if w not in BRAND]
+
+
+@cache
+def table() -> tuple[dict[str, str], dict[str, list[Entry]], dict[str, Entry]]:
+    """(source key -> description, first word -> model entries, chip code -> chip entry), read once."""
+    raw = json.loads(TABLE.read_text(encoding="utf-8"))
+    models: dict[str, list[Entry]] = {}
+    chips: dict[str, Entry] = {}
+    for name, pattern, cc, kind, source, *aliases in raw["entries"]:
+        entry = Entry(name, tuple(pattern.split()), cc, kind == "chip", source, tuple(aliases))
+        if entry.chip:
+            chips[pattern] = entry
+        else:
+            models.setdefault(entry.pattern[0], []).append(entry)
+    return raw["sources"], models, chips
+
+
+def entries() -> list[Entry]:
+    _, models, chips = table()
+    return [e for group in models.values() for e in group] + list(chips.values())
+
+
+@lru_cache(maxsize=64)
+def lookup(name: str) -> Match:
+    sources, models, chips = table()
+    tokens = words(name)
+    hits: list[tuple[tuple[int, bool, int], Entry]] = []
+    for i, token in enumerate(tokens):
+        for e in models.get(token, ()):
+            n = len(e.pattern)
+            if tuple(tokens[i : i + n]) == e.pattern:
+                hits.append(((n, True, sum(map(len, e.pattern)) + n), e))
+        for suffix in CHIP_SUFFIXES:  # a chip code, bare or with a pci.ids suffix (gv100gl, tu106m)
+            chip = chips.get(token[: len(token) - len(suffix)]) if token.endswith(suffix) else None
+            if chip is not None:
+                hits.append(((1, False, len(token) - len(suffix) + 1), chip))
+    if not hits:
+        return Match("", f"{name!r} is not in the name table")
+    best = max(score for score, _ in hits)
+    top = [e for score, e in hits if score == best]
+    if len({e.cc for e in top}) > 1:
+        said = ", ".join(f"{' '.join(e.pattern)!r} = {e.cc}" for e in top)
+        return Match("", f"{name!r} matches entries of different compute capabilities ({said})")
+    won = top[0]
+    where = sources.get(won.source, won.source)
+    return Match(won.cc, f"name table: {' '.join(won.pattern)!r} ({where})")
+
+
+def by_name(device: Device, where: str = "") -> Device:
+    """``device`` with its compute capability from its name, and a note saying where it came from."""
+    match = lookup(device.name)
+    device.arch = match.cc
+    device.arch_source = match.why if match.cc else ""
+    device.note = "; ".join(
+        filter(None, [where, match.why if not match.cc else "compute capability from the model name"])
+    )
+    return device
 
 
 def compute_capability(name: str) -> str:
     """'8.9' for 'NVIDIA GeForce RTX 4090'; '' when the model is not in the table."""
-    for pattern, cc in _COMPILED:
-        if pattern.search(name):
-            return cc
-    return ""
+    return lookup(name).cc

@@ -1,21 +1,30 @@
 """NVML through NVIDIA's ``nvidia-ml-py`` binding (module ``pynvml``), loaded from a path we choose.
 
-We open the library ourselves (so a fake root, WSL and ``HATCH_TORCH_NVML_LIBRARY`` work) and hand it
-to pynvml; pynvml is imported only when a library loads, and its global state is reset afterwards.
+NVML is native code that can hang (``nvmlInit`` waiting on a wedged driver) or crash, so it runs in a
+child process (:mod:`hatch_torch.util.isolate`) with the tool timeout as its deadline: a hang or a crash
+is a failed probe, a hang is remembered like a hanging tool. On Linux it runs only when an NVIDIA kernel
+driver is present (``/proc/driver/nvidia``, ``/sys/module/nvidia``, WSL's ``/dev/dxg``), so a machine
+without one starts no child. The library is found by absolute paths only (``$LD_LIBRARY_PATH``'s absolute
+entries, the ``/etc/ld.so.conf`` directories, the usual library dirs), never in the current directory.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
+import glob
+import ntpath
 import os
-import threading
-from dataclasses import dataclass, field
+import posixpath
+import stat
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from hatch_torch.detection import hung as _hung
 from hatch_torch.detection.probe import ProbeContext, ProbeFailure
+from hatch_torch.util import isolate
 
 LIBRARY_ENV = "HATCH_TORCH_NVML_LIBRARY"
+_NAME = "libnvidia-ml.so.1"
 _LINUX_DIRS = (
     "/usr/lib/wsl/lib",
     "/usr/lib/x86_64-linux-gnu",
@@ -23,7 +32,8 @@ _LINUX_DIRS = (
     "/usr/lib64",
     "/usr/lib",
 )
-_lock = threading.Lock()
+_DRIVER_DIRS = ("/proc/driver/nvidia", "/sys/module/nvidia")
+MAX_GPUS = 256  # a library claiming more is not asked about the rest
 
 
 @dataclass
@@ -43,53 +53,103 @@ class Answer:
     gpus: list[GPU] = field(default_factory=list)
 
 
+def no_driver(context: ProbeContext) -> str:
+    """Why NVML need not be tried (no NVIDIA kernel driver on this Linux machine), or '' to try it."""
+    if context.environ.get(LIBRARY_ENV, "").strip() or context.os != "linux":
+        return ""
+    if any(context.isdir(d) for d in _DRIVER_DIRS):
+        return ""
+    if context.versions.get("wsl") and (os.path.exists(context.fs("/dev/dxg")) or context.isdir("/usr/lib/wsl/lib")):
+        return ""
+    return "no NVIDIA kernel driver (no /proc/driver/nvidia, no /sys/module/nvidia): NVML not loaded"
+
+
 def candidates(context: ProbeContext) -> list[str]:
-    """Library paths to try, in order."""
+    """Library paths to try, in order; all absolute."""
     if explicit := context.environ.get(LIBRARY_ENV, "").strip():
+        if not (ntpath if context.os == "win" else posixpath).isabs(explicit):
+            raise ProbeFailure(f"{LIBRARY_ENV}={explicit!r} is not an absolute path (write the library's full path)")
         return [explicit]
     if context.os == "win":
         windir = context.environ.get("WINDIR", "C:/Windows")
         progs = context.environ.get("ProgramFiles", "C:/Program Files")
-        return [f"{windir}/System32/nvml.dll", f"{progs}/NVIDIA Corporation/NVSMI/nvml.dll"]
+        paths = [f"{windir}/System32/nvml.dll", f"{progs}/NVIDIA Corporation/NVSMI/nvml.dll"]
+        return [p for p in paths if ntpath.isabs(p)]  # a relative WINDIR would mean the current directory
     if context.os != "linux":
         return []
-    under_root = [context.fs(f"{d}/libnvidia-ml.so.1") for d in _LINUX_DIRS]
-    if context.fs("/") == "/":
-        # the system loader first (ldconfig cache), then WSL's location, which is not on its path
-        return ["libnvidia-ml.so.1", under_root[0]]
-    return under_root
+    search = [d for d in context.environ.get("LD_LIBRARY_PATH", "").split(":") if d.startswith("/")]
+    dirs = dict.fromkeys([*search, *_ld_conf(context, "/etc/ld.so.conf", 0), *_LINUX_DIRS])
+    return [context.fs(f"{d.rstrip('/')}/{_NAME}") for d in dirs]
 
 
-def _open(paths: list[str]) -> tuple[str, ctypes.CDLL] | None:
+def _ld_conf(context: ProbeContext, path: str, depth: int) -> list[str]:
+    """Absolute directories an ld.so.conf lists, following ``include`` (a few levels, a few dozen files)."""
+    try:
+        text = context.read(path) or ""
+    except ProbeFailure:
+        return []
+    dirs: list[str] = []
+    prefix = context.fs("")
+    for raw in text.splitlines():
+        line = raw.partition("#")[0].strip()
+        if line.startswith("include") and depth < 3:
+            pattern = posixpath.join(posixpath.dirname(path), line.removeprefix("include").strip())
+            for found in sorted(glob.glob(context.fs(pattern)))[:64]:  # relative: to the including file
+                dirs += _ld_conf(context, found[len(prefix) :], depth + 1)
+        elif line.startswith("/"):
+            dirs.append(line)
+    return dirs
+
+
+def _library(paths: list[str]) -> str | None:
     for path in paths:
-        if ("/" in path or "\\" in path) and not os.path.exists(path):
-            continue
-        try:
-            return path, ctypes.CDLL(path)
-        except OSError:
-            continue
+        with contextlib.suppress(OSError):
+            if stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or a device would block the loader
+                return path
     return None
 
 
 def query(context: ProbeContext) -> Answer | None:
     """Driver, CUDA driver version and GPUs from NVML; None when no library is present."""
-    opened = _open(candidates(context))
-    if opened is None:
+    path = _library(candidates(context))
+    if path is None:
         return None
-    path, lib = opened
-    import pynvml  # type: ignore[import-untyped]
+    timeout = context.timeout()
+    if _hung.recently(path):
+        raise ProbeFailure(f"NVML ({path}) hung earlier (timeout {timeout:g}s); not loaded again for now")
+    if isolate.can_fork():
+        import pynvml  # type: ignore[import-untyped]  # noqa: F401  # once here, not in every forked child
+    try:
+        answer = isolate.call(f"{__name__}:child", path, timeout)
+    except isolate.Hung as exc:
+        _hung.remember(path)
+        raise ProbeFailure(f"NVML ({path}) {exc}: killed") from exc
+    except isolate.Failed as exc:
+        raise ProbeFailure(f"NVML ({path}) {exc}") from exc
+    if "error" in answer:
+        raise ProbeFailure(f"NVML ({path}): {answer['error']}")
+    return Answer(path, answer["driver"], answer["cuda"], [GPU(**g) for g in answer["gpus"]])
 
-    with _lock:
-        _reset(pynvml)
-        pynvml.nvmlLib = lib
-        try:
-            return _ask(pynvml, path)
-        except pynvml.NVMLError as exc:
-            raise ProbeFailure(f"NVML ({path}): {exc}") from exc
-        finally:
-            with contextlib.suppress(Exception):
-                pynvml.nvmlShutdown()
-            _reset(pynvml)
+
+def child(path: str) -> dict[str, Any]:
+    """In the child process: load ``path``, ask NVML through pynvml, shut it down."""
+    import ctypes
+
+    import pynvml
+
+    try:
+        lib = ctypes.CDLL(path)
+    except OSError as exc:
+        return {"error": f"cannot load the library: {exc}"}
+    _reset(pynvml)  # a fork copies whatever state the parent left in the module
+    pynvml.nvmlLib = lib
+    try:
+        return asdict(_ask(pynvml, path))
+    except pynvml.NVMLError as exc:
+        return {"error": str(exc)}
+    finally:
+        with contextlib.suppress(Exception):
+            pynvml.nvmlShutdown()
 
 
 def _ask(nv: Any, path: str) -> Answer:
@@ -100,7 +160,7 @@ def _ask(nv: Any, path: str) -> Answer:
     except nv.NVMLError:
         version = nv.nvmlSystemGetCudaDriverVersion()
     answer.cuda = f"{version // 1000}.{version % 1000 // 10}"
-    for i in range(nv.nvmlDeviceGetCount()):
+    for i in range(min(nv.nvmlDeviceGetCount(), MAX_GPUS)):
         gpu = GPU(i)
         try:
             handle = nv.nvmlDeviceGetHandleByIndex(i)
@@ -116,7 +176,7 @@ def _ask(nv: Any, path: str) -> Answer:
 
 
 def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
 def _reset(nv: Any) -> None:

@@ -6,11 +6,14 @@ import csv
 import io
 import re
 
-from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure
-from hatch_torch.detection.vendors.nvidia_names import compute_capability
+from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure, ToolFailure
+from hatch_torch.detection.vendors.nvidia_names import by_name
 
 SMI_FIELDS = "index,uuid,name,compute_cap,driver_version"
-_DRIVER = re.compile(r"^\d+\.\d+(\.\d+)?$")
+#: ASCII digits only, a few per part: full-width digits or a thousand-digit run are not a driver version
+_DRIVER = re.compile(r"[0-9]{1,4}\.[0-9]{1,4}(\.[0-9]{1,4})?", re.ASCII)
+_CC = re.compile(r"[0-9]{1,3}\.[0-9]{1,2}", re.ASCII)
+_INDEX = re.compile(r"[0-9]{1,4}", re.ASCII)
 
 
 def query(context: ProbeContext) -> list[Device]:
@@ -23,10 +26,10 @@ def query(context: ProbeContext) -> list[Device]:
         fields = SMI_FIELDS
         try:
             out = context.run([tool, f"--query-gpu={fields}", "--format=csv,noheader"])
-        except ProbeFailure as exc:
-            if "compute_cap" not in str(exc) or "timed out" in str(exc):
+        except ToolFailure as exc:
+            if '"compute_cap"' not in exc.output:  # what drivers before 510, which lack the field, say
                 raise
-            fields = fields.replace("compute_cap,", "")  # drivers before 510 lack the field
+            fields = fields.replace("compute_cap,", "")
             out = context.run([tool, f"--query-gpu={fields}", "--format=csv,noheader"])
         names = fields.split(",")
         garbled = []
@@ -35,25 +38,24 @@ def query(context: ProbeContext) -> list[Device]:
                 continue
             values = dict(zip(names, (v.strip() for v in row), strict=False))
             driver = values.get("driver_version", "")
-            if len(row) != len(names) or not _DRIVER.match(driver):
+            if len(row) != len(names) or not _DRIVER.fullmatch(driver):
                 garbled.append(",".join(row)[:60])
                 continue
             if "nvidia_driver" not in context.versions:
                 context.versions["nvidia_driver"] = driver
             cc = values.get("compute_cap", "")
-            cc = cc if re.fullmatch(r"\d+\.\d+", cc) else compute_capability(values["name"])
             index = values["index"]
-            found.append(
-                Device(
-                    "nvidia",
-                    "cuda",
-                    values["name"],
-                    cc,
-                    index=int(index) if index.isdigit() else len(found),
-                    uuid=values["uuid"],
-                    source="nvidia.smi",
-                )
+            device = Device(
+                "nvidia",
+                "cuda",
+                values["name"],
+                index=int(index) if _INDEX.fullmatch(index) else len(found),
+                uuid=values["uuid"],
+                source="nvidia.smi",
             )
+            if _CC.fullmatch(cc):
+                device.arch, device.arch_source = cc, "nvidia-smi compute_cap"
+            found.append(device if device.arch else by_name(device))
         if not found:
             raise ProbeFailure(f"{tool} printed nothing usable: {garbled[0] if garbled else 'empty output'!r}")
         skipped = f"; {len(garbled)} unparsable line(s)" if garbled else ""

@@ -17,8 +17,14 @@ ARCH_VARS = ("HATCH_TORCH_CUDA_ARCH", "NV_VARIANT_PROVIDER_FORCE_SM_ARCH")
 GFX_VARS = ("HATCH_TORCH_GFX", "UV_AMD_GPU_ARCHITECTURE")
 XPU_VAR = "HATCH_TORCH_XPU"
 
-_VERSION = re.compile(r"^\d+(\.\d+){0,2}$")
-_GFX = re.compile(r"^gfx[0-9a-f]{3,4}$")
+#: ASCII digits only, a few per part: full-width digits and thousand-digit runs are refused
+_VERSION = re.compile(r"[0-9]{1,5}(\.[0-9]{1,4}){0,2}", re.ASCII)
+_GFX = re.compile(r"gfx[0-9a-f]{3,4}", re.ASCII)
+
+
+def shown(value: str) -> str:
+    """``value`` quoted for a message, cut at 40 characters."""
+    return repr(value[:40]) + ("..." if len(value) > 40 else "")
 
 
 def _first(context: ProbeContext, names: tuple[str, ...]) -> tuple[str, str] | None:
@@ -31,11 +37,11 @@ def _first(context: ProbeContext, names: tuple[str, ...]) -> tuple[str, str] | N
 def compute_capability(text: str) -> str:
     """'8.6', '86', 'sm_86', 'sm_120', '12.0' -> '8.6' / '12.0'."""
     value = text.strip().lower().removeprefix("sm_").removeprefix("compute_")
-    if re.fullmatch(r"\d+\.\d", value):
+    if re.fullmatch(r"[0-9]{1,2}\.[0-9]", value, re.ASCII):
         return value
-    if re.fullmatch(r"\d{2,3}", value):
+    if re.fullmatch(r"[0-9]{2,3}", value, re.ASCII):
         return f"{value[:-1]}.{value[-1]}"
-    raise ProbeFailure(f"{text!r} is not a compute capability (write 8.6, 86 or sm_86)")
+    raise ProbeFailure(f"{shown(text)} is not a compute capability (write 8.6, 86 or sm_86)")
 
 
 @hookimpl(tryfirst=True)
@@ -55,14 +61,14 @@ def _nvidia(context: ProbeContext) -> None:
         stated = []
         if driver:
             name, value = driver
-            if not _VERSION.match(value):
-                raise ProbeFailure(f"{name}={value!r} is not a driver version (write e.g. 580.65.06)")
+            if not _VERSION.fullmatch(value):
+                raise ProbeFailure(f"{name}={shown(value)} is not a driver version (write e.g. 580.65.06)")
             context.versions["nvidia_driver"] = value
             stated.append(f"{name}={value}")
         if cuda:
             name, value = cuda
-            if value and not _VERSION.match(value):
-                raise ProbeFailure(f"{name}={value!r} is not a CUDA version (write e.g. 12.8)")
+            if value and not _VERSION.fullmatch(value):
+                raise ProbeFailure(f"{name}={shown(value)} is not a CUDA version (write e.g. 12.8)")
             if value:
                 context.versions["cuda_driver"] = value
             stated.append(f"{name}={value!r}")
@@ -75,7 +81,15 @@ def _nvidia(context: ProbeContext) -> None:
             return
         for i, cap in enumerate(caps or [""]):
             context.devices.append(
-                Device("nvidia", "cuda", "NVIDIA GPU (override)", cap, index=i, source="overrides.nvidia")
+                Device(
+                    "nvidia",
+                    "cuda",
+                    "NVIDIA GPU (override)",
+                    cap,
+                    index=i,
+                    source="overrides.nvidia",
+                    arch_source=arch[0] if arch else "",
+                )
             )
         say("found", ", ".join(stated) + ("" if caps else "; compute capability not stated"))
 
@@ -87,12 +101,14 @@ def _amd(context: ProbeContext) -> None:
     with context.probe("overrides.amd") as say:
         name, value = gfx
         targets = [t.strip().lower() for t in value.replace(";", ",").split(",") if t.strip()]
-        bad = [t for t in targets if not _GFX.match(t)]
+        bad = [shown(t) for t in targets if not _GFX.fullmatch(t)]
         if bad:
-            raise ProbeFailure(f"{name}={value!r}: {', '.join(bad)} is not a gfx target (write e.g. gfx1100)")
+            raise ProbeFailure(f"{name}={shown(value)}: {', '.join(bad)} is not a gfx target (write e.g. gfx1100)")
         context.settled.add("amd")
         for i, target in enumerate(targets):
-            context.devices.append(Device("amd", "rocm", "AMD GPU (override)", target, index=i, source="overrides.amd"))
+            context.devices.append(
+                Device("amd", "rocm", "AMD GPU (override)", target, index=i, source="overrides.amd", arch_source=name)
+            )
         say("found", f"{name}={value}")
 
 
@@ -102,10 +118,12 @@ def _intel(context: ProbeContext) -> None:
         return
     with context.probe("overrides.intel") as say:
         if value not in ("0", "1", "false", "true", "no", "yes"):
-            raise ProbeFailure(f"{XPU_VAR}={value!r} must be 1 (an XPU-capable Intel GPU) or 0 (ignore Intel)")
+            raise ProbeFailure(f"{XPU_VAR}={shown(value)} must be 1 (an XPU-capable Intel GPU) or 0 (ignore Intel)")
         context.settled.add("intel")
         if value in ("1", "true", "yes"):
-            context.devices.append(Device("intel", "xpu", "Intel GPU (override)", "xpu", source="overrides.intel"))
+            context.devices.append(
+                Device("intel", "xpu", "Intel GPU (override)", "xpu", source="overrides.intel", arch_source=XPU_VAR)
+            )
             say("found", f"{XPU_VAR}={value}: an XPU-capable Intel GPU")
         else:
             say("found", f"{XPU_VAR}={value}: Intel GPUs ignored")
