@@ -40,6 +40,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HatchTorchError as exc:
         print(f"hatch-torch: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a path the command could not reach (permissions, a vanished directory)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(
+            f"hatch-torch: error: {where}{exc.strerror or exc}. Fix: check the path and its permissions.",
+            file=sys.stderr,
+        )
+        return 2
     except KeyboardInterrupt:
         return 130
     return code

@@ -17,6 +17,9 @@ Fixtures (all session scoped; safe under pytest-xdist, where expensive results a
   project of ``test-projects/`` once per test session (across xdist workers) and returns its
   :class:`Artifacts`.
 
+Tools: :func:`uv_command` (uv from the ``uv`` package, never PATH) and :func:`tool` (system tools); a
+missing tool fails the test, it is never skipped.
+
 Helpers: :func:`read_metadata` (a wheel's METADATA or an sdist's PKG-INFO as an ``email.message.Message``),
 :func:`requires_dist`, :func:`build_env`, :func:`TEST_PROJECTS`.
 """
@@ -264,10 +267,28 @@ def build(
 
 
 def uv_command() -> str:
-    found = shutil.which("uv")
-    if found is None:
-        pytest.skip("uv is not installed (pip install uv)")
-    return found
+    """The uv executable of the ``uv`` package installed with the test extra (never looked up on PATH).
+
+    A missing uv fails the test: the suite's claims rest on real uv runs, so a skip would hide a broken setup.
+    """
+    try:
+        import uv
+
+        return str(uv.find_uv_bin())
+    except (ImportError, FileNotFoundError) as exc:
+        pytest.fail(f"uv is missing ({exc}). Fix: pip install -e '.[test]' (the test extra installs uv).")
+
+
+def tool(*names: str) -> str:
+    """The first of ``names`` found on PATH (system tools: gcc, unshare, setpriv); a missing tool fails the test."""
+    for name in names:
+        found = shutil.which(name) or next(
+            (str(Path(d) / name) for d in ("/usr/bin", "/bin", "/usr/sbin", "/sbin") if (Path(d) / name).is_file()),
+            None,
+        )
+        if found:
+            return found
+    pytest.fail(f"{' or '.join(names)} is not installed. Fix: install it (the tests need it).")
 
 
 class ProjectBuilds:

@@ -3,7 +3,6 @@ not from ``conftest``: pytest loads several conftest modules under that one name
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -88,7 +87,12 @@ def project_builds(tmp_path_factory: pytest.TempPathFactory, worker_id: str, whe
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     versions = []
-    uv = shutil.which("uv")
+    try:
+        import uv as _uv
+
+        uv: str | None = str(_uv.find_uv_bin())
+    except (ImportError, FileNotFoundError):
+        uv = None
     if uv:
         versions.append(subprocess.run([uv, "--version"], capture_output=True, text=True, check=False).stdout.strip())
     return [f"tools: {', '.join(versions) or 'uv not found'}"]

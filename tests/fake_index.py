@@ -215,32 +215,74 @@ def _torch_requires(raw: dict[str, Any], torch: str, backend: str, platform: str
     return [f"{package}=={triton}{marker}"], package
 
 
+def _platform_tag(wheel: dict[str, Any] | None, platform: str, python: str) -> str:
+    """The wheel platform tag; on macOS arm64 the data's macOS floor for that CPython (``macosx_14_0_arm64``)."""
+    if platform == "macos_arm64" and wheel and "macos" in wheel:
+        major, minor = wheel.get("macos_python", {}).get(python, wheel["macos"]).split(".")
+        return f"macosx_{major}_{minor}_arm64"
+    return PLATFORM_TAGS[platform]
+
+
+def _companion_row(raw: dict[str, Any], package: str, version: str) -> dict[str, Any]:
+    row: dict[str, Any] = raw.get("companions", {}).get(package, {}).get(version, {})
+    return row
+
+
+def _companion_requires(raw: dict[str, Any], package: str, version: str, torch: str) -> list[str]:
+    """What a companion wheel declares about torch: the data's ``companions`` entry, else ``torch==T``."""
+    row = _companion_row(raw, package, version)
+    spec = row.get("torch", f"=={torch}") if row else f"=={torch}"
+    return [f"torch{spec}"]
+
+
 def build_catalog(raw: dict[str, Any]) -> Catalog:
-    """All wheels the fake indexes serve, from raw release data (the JSON of ``releases.json``)."""
+    """All wheels the fake indexes serve, from raw release data (the JSON of ``releases.json``).
+
+    CPython tags and macOS floors per platform come from the data's PyPI wheel facts (``releases[T].wheels``,
+    ``companions[pkg][v].wheels``) where it has them; the fake PyPI serves exactly those wheels.
+    """
     catalog = Catalog()
     for torch, release in raw["releases"].items():
         pythons: list[str] = release["python"]
         requires_python = _requires_python(pythons)
         versions = {"torch": torch, **release["versions"]}
-        pypi_platforms = sorted({p for b in release["backends"].values() for pk in b.values() for p in pk})
         indexes = [(b, release["backends"][b]) for b in release["backends"]]
-        indexes.append((PYPI, {pk: dict.fromkeys(pypi_platforms, "") for pk in versions}))
+        if "wheels" in release:
+            indexes.append((PYPI, {"torch": dict.fromkeys(release["wheels"], "")}))
+        else:
+            pypi_platforms = sorted({p for b in release["backends"].values() for pk in b.values() for p in pk})
+            indexes.append((PYPI, {pk: dict.fromkeys(pypi_platforms, "") for pk in versions}))
         for index, packages in indexes:
             for package, labels in packages.items():
                 if package not in versions:
                     continue
+                if package == "torch":
+                    wheels = release.get("wheels", {})
+                else:
+                    wheels = _companion_row(raw, package, versions[package]).get("wheels", {})
                 for platform, label in labels.items():
                     version = versions[package] + (f"+{label}" if label else "")
+                    wheel = wheels.get(platform)
+                    mine = wheel["python"] if wheel else pythons
                     if package == "torch":
                         requires, triton = _torch_requires(raw, torch, index, platform)
-                        _add_triton(catalog, requires, triton or "triton", index if triton else PYPI, platform, pythons)
+                        _add_triton(catalog, requires, triton or "triton", index if triton else PYPI, platform, mine)
                     else:
-                        requires = [f"torch=={torch}"]
-                    for python in pythons:
+                        requires = _companion_requires(raw, package, versions[package], torch)
+                    for python in mine:
                         py, abi = _python_tags(python, platform)
-                        tag = PLATFORM_TAGS[platform]
+                        tag = _platform_tag(wheel, platform, python)
                         catalog.add(index, WheelSpec(package, version, py, abi, tag, requires_python, tuple(requires)))
         _add_git_hash_torchvision(catalog, release, requires_python, torch)
+    for package, rows in raw.get("companions", {}).items():  # the fake PyPI: every companion release PyPI has
+        for version, row in rows.items():
+            requires = (f"torch{row['torch']}",) if row.get("torch") else ("torch",)
+            for platform, wheel in row.get("wheels", {}).items():
+                for python in wheel["python"]:
+                    py, abi = _python_tags(python, platform)
+                    tag = _platform_tag(wheel, platform, python)
+                    spec = WheelSpec(package, version, py, abi, tag, _requires_python(wheel["python"]), requires)
+                    catalog.add(PYPI, spec)
     for name, releases in PURE.items():
         for version, requires_python, requires in releases:
             catalog.add(PYPI, WheelSpec(name, version, "py3", "none", "any", requires_python, tuple(requires)))

@@ -18,7 +18,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default="https://download.pytorch.org/whl",
         help="base URL holding <backend>/<project>/ pages (PEP 503 HTML or PEP 691 JSON)",
     )
-    u.add_argument("--output", help="file to write (default: the bundled data file)")
+    u.add_argument(
+        "--output",
+        help="file to write (default: $HATCH_TORCH_DATA, else releases.json in the user data directory, which "
+        "hatch-torch uses while it is newer than the bundled data)",
+    )
     u.add_argument("--backend", action="append", help="backend to read (repeatable; default: all known)")
     u.set_defaults(func=_data_update)
 
@@ -26,7 +30,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _backends(args: argparse.Namespace) -> int:
     import json
 
-    from hatch_torch.data.model import load
+    from hatch_torch.data.model import PYPI, describe, load
 
     data = load()
     rows = [
@@ -36,11 +40,12 @@ def _backends(args: argparse.Namespace) -> int:
             "kind": info["kind"],
             "torch": [str(v) for v in data.releases_for(name)],
         }
-        for name, info in data.backends.items()
+        for name, info in [*data.backends.items(), (PYPI, {"kind": PYPI})]
     ]
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
+        print(describe())
         for row in rows:
             versions = row["torch"]
             span = f"{versions[-1]} .. {versions[0]} ({len(versions)})" if versions else "none"

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from packaging.version import Version
 
+from hatch_torch.util.errors import ConfigurationError
+
 DATA_FILE = Path(__file__).parent / "releases.json"
 #: Set to a JSON file to use other release data (for mirrors and for testing new releases).
 DATA_ENV = "HATCH_TORCH_DATA"
+USER_FILE = "releases.json"  # in user_data_dir(), written by `hatch-torch data update`
 
 Labels = dict[str, str]  # platform -> local label ("" = the wheel carries no label)
+#: The backend that is PyPI itself: bare versions, where ``releases[T].wheels`` says PyPI has a wheel
+PYPI = "pypi"
+PYPI_INDEX = "https://pypi.org/simple"
 
 
 class ReleaseData:
@@ -27,40 +34,126 @@ class ReleaseData:
         self.platforms: list[str] = raw["platforms"]
         # newest first, so the first match of a specifier is the pick
         self.versions: list[Version] = sorted((Version(v) for v in self.releases), reverse=True)
+        self._entry: dict[Version, dict[str, Any]] = {v: self.releases[str(v)] for v in self.versions}
+        self._for: dict[str, list[Version]] = {}
+
+    def entry(self, torch: Version) -> dict[str, Any]:
+        """The release entry of a torch release."""
+        return self._entry[torch] if torch in self._entry else self.releases[str(torch)]
 
     def releases_for(self, backend: str) -> list[Version]:
         """torch releases (newest first) that the backend's index publishes."""
-        return [v for v in self.versions if backend in self.releases[str(v)]["backends"]]
+        if backend not in self._for:
+            if backend == PYPI:
+                self._for[backend] = [v for v in self.versions if self._entry[v].get("wheels")]
+            else:
+                self._for[backend] = [v for v in self.versions if backend in self._entry[v]["backends"]]
+        return self._for[backend]
+
+    def wheels(self, torch: Version) -> dict[str, dict[str, Any]]:
+        """Platform -> what PyPI's torch wheels there support (``python``, ``macos``, ``macos_python``)."""
+        found: dict[str, dict[str, Any]] = self.entry(torch).get("wheels", {})
+        return found
 
     def companion_version(self, torch: Version, package: str) -> str | None:
         """The torchvision/torchaudio release that goes with a torch release, if any."""
         if package == "torch":
             return str(torch)
-        found: str | None = self.releases[str(torch)]["versions"].get(package)
+        found: str | None = self.entry(torch)["versions"].get(package)
         return found
 
     def labels(self, torch: Version, backend: str, package: str) -> Labels:
         """Platform -> local label for ``package`` on the backend's index, for this torch release."""
-        entry: Labels = self.releases[str(torch)]["backends"].get(backend, {}).get(package, {})
+        if backend == PYPI:
+            version = self.companion_version(torch, package)
+            if package == "torch":
+                return dict.fromkeys(self.wheels(torch), "")
+            row = self.raw.get("companions", {}).get(package, {}).get(version or "", {})
+            return dict.fromkeys(row.get("wheels", {}), "")
+        entry: Labels = self.entry(torch)["backends"].get(backend, {}).get(package, {})
         return entry
 
     def index_url(self, backend: str, template: str | None = None) -> str:
+        if backend == PYPI:
+            return PYPI_INDEX
         if template is None and "index" in self.backends.get(backend, {}):
             return str(self.backends[backend]["index"])  # a plugin backend on its own index
         return (template or "https://download.pytorch.org/whl/{backend}").format(backend=backend)
 
 
+def user_data_dir() -> Path:
+    """Where ``hatch-torch data update`` writes: the platform's per-user data directory."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "hatch-torch"
+
+
+def chosen() -> tuple[str, str]:
+    """(path of the release data in effect, why): ``$HATCH_TORCH_DATA``, else the newer (by its ``updated``
+    stamp) of the bundled file and the user's ``data update`` file; a user file of another schema is ignored."""
+    if env := os.environ.get(DATA_ENV):
+        return env, f"${DATA_ENV}"
+    bundled = str(DATA_FILE)
+    try:
+        user = user_data_dir() / USER_FILE
+        if not user.is_file():
+            return bundled, "bundled"
+    except (OSError, RuntimeError, KeyError):  # no home directory to look in
+        return bundled, "bundled"
+    try:
+        mine, theirs = _load(str(user)), _load(bundled)
+    except (OSError, ValueError, KeyError) as exc:
+        return bundled, f"bundled (the user data at {user} is unreadable: {exc}; run hatch-torch data update)"
+    if mine.raw.get("schema") != theirs.raw.get("schema"):
+        return bundled, f"bundled (the user data at {user} has another schema; run hatch-torch data update)"
+    if str(mine.raw.get("updated", "")) > str(theirs.raw.get("updated", "")):
+        return str(user), f"user data from hatch-torch data update (updated {mine.raw.get('updated')})"
+    return bundled, f"bundled (newer than the user data at {user})"
+
+
+def describe() -> str:
+    """One line saying which release data is in effect, for ``backends`` and ``detect -v``."""
+    path, why = chosen()
+    return f"release data: {path} ({why}; updated {_load(path).raw.get('updated', 'unknown')})"
+
+
 @cache
 def _load(path: str) -> ReleaseData:
-    with open(path, encoding="utf-8") as f:
-        return ReleaseData(json.load(f))
+    where = f"{DATA_ENV}={path}" if path != str(DATA_FILE) else str(path)
+    fix = (
+        f"Fix: point {DATA_ENV} at a release data file (hatch-torch data update --output FILE writes one) or unset it."
+    )
+    try:
+        with open(path, encoding="utf-8") as f:
+            raw = json.load(f)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ConfigurationError(
+            [f"{where}: cannot read the release data ({type(exc).__name__}: {exc}). {fix}"]
+        ) from None
+    wanted = {"backends": dict, "releases": dict, "platforms": list}
+    wrong = [k for k, kind in wanted.items() if not isinstance(raw, dict) or not isinstance(raw.get(k), kind)]
+    if wrong:
+        raise ConfigurationError(
+            [
+                f"{where} is not release data: it lacks {', '.join(wrong)} (it must be a JSON object with backends, "
+                f"releases and platforms). {fix}"
+            ]
+        )
+    try:
+        return ReleaseData(raw)
+    except (KeyError, TypeError, ValueError) as exc:  # e.g. a release that is not a version
+        raise ConfigurationError([f"{where} is not valid release data ({type(exc).__name__}: {exc}). {fix}"]) from None
 
 
 def load() -> ReleaseData:
-    """The release data in effect: ``$HATCH_TORCH_DATA`` or the bundled file, plus plugin backends."""
+    """The release data in effect (:func:`chosen`), plus plugin backends."""
     from hatch_torch.plugins.manager import blocked_names, third_party
 
-    path, blocked = os.environ.get(DATA_ENV) or str(DATA_FILE), blocked_names()
+    path, blocked = chosen()[0], blocked_names()
     if not third_party(blocked)[0]:
         return _load(path)  # no plugins: no merge, no pluggy import
     return _with_plugins(path, blocked)

@@ -13,8 +13,10 @@ from typing import Any
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from packaging.version import Version
 
-from hatch_torch.data.model import DATA_ENV, DATA_FILE, load
+from hatch_torch.data.model import DATA_ENV, USER_FILE, load, user_data_dir
 from hatch_torch.util.atomic import write_text
+from hatch_torch.util.errors import ConfigurationError
+from hatch_torch.util.urls import check_index_url, redact
 
 FIRST = Version("2.0.0")
 #: offset between torch and torchvision minor versions (torch 2.10 <-> torchvision 0.25)
@@ -25,14 +27,22 @@ Found = dict[str, dict[str, dict[str, str]]]  # package -> version -> platform -
 
 
 def read_backend(index_url: str, backend: str, packages: list[str]) -> tuple[Found, dict[str, set[str]]]:
-    """Wheels per package/version/platform on one backend's index, and the CPython tags per torch version."""
+    """Wheels per package/version/platform on one backend's index, and the CPython tags per torch version.
+    A torch page that answers 404 is an error (a companion's may be missing)."""
     from hatch_torch.data.simple_index import project_files
+    from hatch_torch.util.errors import HatchTorchError
 
     found: Found = {}
     pythons: dict[str, set[str]] = {}
     for package in packages:
-        files = project_files(f"{index_url.rstrip('/')}/{backend}/{package}/") or []
-        for filename in files:
+        url = f"{index_url.rstrip('/')}/{backend}/{package}/"
+        files = project_files(url)
+        if files is None and package == "torch":
+            raise HatchTorchError(
+                f"{redact(url)} answered 404: the index has no torch for backend {backend}. "
+                f"Fix: check --index-url, or leave {backend} out with --backend (repeatable) naming the others."
+            )
+        for filename in files or []:
             try:
                 _, version, _, tags = parse_wheel_filename(filename)
             except InvalidWheelFilename:
@@ -76,16 +86,53 @@ def _python_key(tag: str) -> tuple[bool, int, int]:
     return tag.endswith("t"), int(major), int(minor)
 
 
+def _read_all(index_url: str, names: list[str], packages: list[str]) -> dict[str, tuple[Found, dict[str, set[str]]]]:
+    """Every backend's pages, read in parallel; every failure is collected into one error."""
+    from hatch_torch.util.errors import HatchTorchError
+
+    def one(backend: str) -> tuple[Found, dict[str, set[str]]] | str:
+        try:
+            return read_backend(index_url, backend, packages)
+        except HatchTorchError as exc:
+            return str(exc)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = dict(zip(names, pool.map(one, names), strict=True))
+    problems = [r for r in results.values() if isinstance(r, str)]
+    if problems:
+        raise ConfigurationError([*problems, "Nothing was written."])
+    return {b: r for b, r in results.items() if not isinstance(r, str)}
+
+
+def _lost(data_releases: dict[str, list[Version]], results: dict[str, tuple[Found, Any]]) -> list[str]:
+    """A problem per backend whose index no longer lists torch releases the data has for it."""
+    problems = []
+    for backend, (found, _) in results.items():
+        gone = sorted(set(data_releases.get(backend, [])) - {Version(v) for v in found.get("torch", {})})
+        if gone:
+            problems.append(
+                f"backend {backend}: the index no longer lists torch {', '.join(map(str, gone))}, which the data "
+                f"has; updating would lose them. Fix: check --index-url (a mirror may be partial), or leave "
+                f"{backend} out with --backend naming the others."
+            )
+    return problems
+
+
 def update(index_url: str, output: str | None = None, backends: list[str] | None = None) -> str:
-    """Rebuild the release table from the index and write it; returns a one-line summary."""
+    """Rebuild the release table from the index and write it (default: the user's data directory, which the
+    hook then prefers while it is newer than the bundled data); returns a one-line summary. Any problem
+    stops the update before anything is written."""
+    check_index_url(index_url, "--index-url", allow_file=False)  # https, or http to this machine only
+    shown = redact(index_url)
     data = load()
     raw: dict[str, Any] = json.loads(json.dumps(data.raw))
     packages: list[str] = raw["packages"]
-    names = backends or list(raw["backends"])
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        results = dict(zip(names, pool.map(lambda b: read_backend(index_url, b, packages), names), strict=True))
+    names = backends or [b for b, info in raw["backends"].items() if "plugin" not in info]
+    results = _read_all(index_url, names, packages)
+    if problems := _lost({b: data.releases_for(b) for b in names}, results):
+        raise ConfigurationError([*problems, "Nothing was written."])
     tag = "IDX"
-    raw["sources"][tag] = f"read from {index_url} on {datetime.date.today().isoformat()}"
+    raw["sources"][tag] = f"read from {shown} on {datetime.date.today().isoformat()}"
     releases: dict[str, dict[str, Any]] = raw["releases"]
     for release in releases.values():  # the index is the truth for the backends read
         for backend in names:
@@ -121,11 +168,15 @@ def update(index_url: str, output: str | None = None, backends: list[str] | None
                     entry[package] = dict(sorted(labels.items(), key=lambda kv: raw["platforms"].index(kv[0])))
             if "torch" in entry:
                 release["backends"][backend] = entry
-    raw["releases"] = {k: releases[k] for k in sorted(releases, key=Version) if releases[k]["backends"]}
-    target = Path(output or os.environ.get(DATA_ENV) or DATA_FILE)
+    raw["releases"] = {
+        k: releases[k] for k in sorted(releases, key=Version) if releases[k]["backends"] or releases[k].get("wheels")
+    }
+    raw["updated"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    target = Path(output or os.environ.get(DATA_ENV) or user_data_dir() / USER_FILE)
+    target.parent.mkdir(parents=True, exist_ok=True)
     write_text(target, json.dumps(raw, indent=1) + "\n")
     new = f" (new: {', '.join(added)})" if added else ""
-    return f"wrote {target}: {len(raw['releases'])} torch releases{new} from {len(names)} backends at {index_url}"
+    return f"wrote {target}: {len(raw['releases'])} torch releases{new} from {len(names)} backends at {shown}"
 
 
 def platform_of(wheel_platform_tag: str) -> str | None:

@@ -29,6 +29,9 @@ def _detect(args: argparse.Namespace) -> int:
     for reason in result.reasons:
         print(f"  - {reason}")
     if args.verbose:
+        from hatch_torch.data.model import describe
+
+        print(describe())
         print("gpus:")
         for gpu in result.gpus:
             arch = gpu["architecture"] or "architecture unknown"

@@ -7,7 +7,15 @@ import argparse
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("pins", help="print the rewritten requirements, one per line, as the hook writes them")
-    p.add_argument("--backend", help="backend to pin for (default: $TORCH_BACKEND, $UV_TORCH_BACKEND, auto)")
+    p.add_argument(
+        "--backend",
+        help="backend to pin for; pypi = the plain PyPI builds (default: $TORCH_BACKEND, $UV_TORCH_BACKEND, auto)",
+    )
+    p.add_argument(
+        "--requires-python",
+        metavar="SPEC",
+        help='the project\'s requires-python, e.g. ">=3.10": pins are written for those CPython versions only',
+    )
     p.add_argument(
         "--fallback",
         choices=["pypi", "cpu"],
@@ -25,6 +33,7 @@ def _pins(args: argparse.Namespace) -> int:
 
     groups = {"REQ": list(args.requirements)}
     backend = choose_backend(*((normalize(args.backend), "--backend") if args.backend else requested(None)), groups)
-    for line in resolve(groups, backend, fallback=args.fallback).groups["REQ"]:
+    result = resolve(groups, backend, fallback=args.fallback, requires_python=args.requires_python)
+    for line in result.groups["REQ"]:
         print(line)
     return 0

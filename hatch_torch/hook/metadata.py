@@ -10,18 +10,47 @@ from hatchling.metadata.plugin.interface import MetadataHookInterface
 class TorchMetadataHook(MetadataHookInterface):
     PLUGIN_NAME = "torch"
 
+    def __init__(self, root: str, config: dict[str, Any]) -> None:
+        super().__init__(root, config)
+        # hatchling calls update() only when project.dynamic lists something, but it creates every configured
+        # hook either way: without project.dynamic the wheel would silently lose its dependencies, so the
+        # settings are checked here too and the build stops with the documented error.
+        project = _project_table()
+        if project is not None and not project.get("dynamic"):
+            from hatch_torch.hook.settings import parse
+
+            parse(config, project)
+
     def update(self, metadata: dict[str, Any]) -> None:
         from hatch_torch.hook.settings import PREFIX, parse
         from hatch_torch.pins.backends import requested
         from hatch_torch.pins.resolve import resolve
+        from hatch_torch.util.errors import ConfigurationError
 
-        config = parse(self.config, metadata)
+        problems: list[str] = []
+        config = parse(self.config, metadata, problems)
         if _building_sdist():
             # Leave the fields dynamic so PKG-INFO says `Dynamic: Requires-Dist` and an install from
             # the sdist runs this hook again on the installing machine.
+            if problems:
+                raise ConfigurationError(problems)
             return
-        backend = choose_backend(*requested(config.backend), config.groups, strict=config.strict_detection)
-        result = resolve(config.groups, backend, fallback=config.fallback, prefix=PREFIX)
+        known = True
+        try:
+            backend = choose_backend(*requested(config.backend), config.groups, strict=config.strict_detection)
+        except ConfigurationError as exc:  # still check the requirements, so every problem is in one message
+            problems += exc.problems
+            backend, known = "cpu", False
+        python = metadata.get("requires-python")
+        result = resolve(
+            config.groups,
+            backend,
+            fallback=config.fallback,
+            prefix=PREFIX,
+            requires_python=python if isinstance(python, str) else None,
+            problems=problems,
+            backend_known=known,
+        )
         if config.dependencies is not None:
             metadata["dependencies"] = result.groups["dependencies"]
         if config.optional_dependencies is not None:
@@ -48,6 +77,15 @@ def choose_backend(backend: str, where: str, groups: dict[str, list[str]], stric
 
         backend = detect(torch_specifier(groups), strict=strict).backend
     return backend
+
+
+def _project_table() -> dict[str, Any] | None:
+    """The ``[project]`` table of the hatchling ``ProjectMetadata`` creating this hook (None if not found)."""
+    from hatch_torch.util.stack import caller_self
+
+    owner = caller_self(lambda obj: type(obj).__name__ == "ProjectMetadata")
+    project = getattr(owner, "core_raw_metadata", None) if owner is not None else None
+    return project if isinstance(project, dict) else None
 
 
 def _building_sdist() -> bool:

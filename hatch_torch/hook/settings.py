@@ -34,9 +34,11 @@ def _strings(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-def parse(raw: dict[str, Any], project: dict[str, Any] | None = None) -> Config:
-    """Check the hook's table (and ``project.dynamic`` when given); raise one error listing every problem."""
-    problems: list[str] = []
+def parse(raw: dict[str, Any], project: dict[str, Any] | None = None, problems: list[str] | None = None) -> Config:
+    """Check the hook's table (and ``project.dynamic`` when given); raise one error listing every problem,
+    or, given a ``problems`` list, add them to it and return what was valid (so later stages can add theirs)."""
+    collect = problems is not None
+    problems = [] if problems is None else problems
     config = Config()
     for key in raw:
         if key not in KEYS:
@@ -93,6 +95,6 @@ def parse(raw: dict[str, Any], project: dict[str, Any] | None = None) -> Config:
                     f"{PREFIX}{key} is set, but project.dynamic does not list {key!r}. "
                     f'Fix: add "{key}" to project.dynamic (and remove project.{key}).'
                 )
-    if problems:
+    if problems and not collect:
         raise ConfigurationError(problems)
     return config

@@ -1,11 +1,11 @@
-"""Which backend to build for: environment, hook setting, or ``auto``."""
+"""Which backend to build for: environment, hook setting, or ``auto``; ``pypi`` pins what PyPI serves."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 
-from hatch_torch.data.model import ReleaseData, load
+from hatch_torch.data.model import PYPI, ReleaseData, load
 
 #: Environment variables that choose the backend, first set wins.
 BACKEND_ENV = ("TORCH_BACKEND", "UV_TORCH_BACKEND")
@@ -30,6 +30,9 @@ def requested(setting: str | None, environ: Mapping[str, str] | None = None) -> 
 def problem(value: str, where: str, data: ReleaseData | None = None) -> str | None:
     """A message if ``value`` is not a known backend (``auto`` allowed), else None."""
     data = data or load()
-    if value == AUTO or value in data.backends:
+    if value in (AUTO, PYPI) or value in data.backends:
         return None
-    return f"{where}={value!r} is not a known backend. Fix: use auto or one of: {', '.join(data.backends)}."
+    return (
+        f"{where}={value!r} is not a known backend. "
+        f"Fix: use auto, {PYPI} (the plain PyPI builds) or one of: {', '.join(data.backends)}."
+    )

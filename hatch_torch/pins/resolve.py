@@ -1,69 +1,46 @@
-"""Rewrite torch-family requirements into exact ``+backend`` pins with platform markers."""
+"""Rewrite torch-family requirements into exact pins, resolved per environment.
+
+An environment is a platform group (``platforms.groups``) times a CPython minor version that
+``requires-python`` allows. In each, the pick is the newest torch release that satisfies every family
+requirement whose marker can hold there, that the index serves there (the backend's, or the fallback's on
+platforms the backend has no wheel for) for that CPython and macOS, and whose companions do too; torch and its
+companions come from the same index. Environments with equal pins share one line, with the shortest marker
+(``markers``). Where nothing serves an environment, the author's requirements stay there as written.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import SpecifierSet
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from hatch_torch.data.model import ReleaseData, load
-from hatch_torch.pins.platforms import marker_against, marker_for
+from hatch_torch.data.model import PYPI, ReleaseData, load
+from hatch_torch.pins.family import COMPANIONS, FAMILY, PLATFORM_VARIABLES, VARYING, Req, parse, torch_specifier
+from hatch_torch.pins.family import strip_local as _strip_local
+from hatch_torch.pins.markers import Cell, Minor, cells_marker, text
+from hatch_torch.pins.platforms import OTHER, samples, split
+from hatch_torch.pins.platforms import groups as platform_groups
+from hatch_torch.pins.problems import nothing_served
+from hatch_torch.pins.serve import Serving
 from hatch_torch.util.errors import ConfigurationError
 
-COMPANIONS = ("torchvision", "torchaudio")
-FAMILY = ("torch", *COMPANIONS)
+__all__ = ["COMPANIONS", "FALLBACKS", "FAMILY", "Resolution", "_strip_local", "resolve", "torch_specifier"]
 FALLBACKS = ("pypi", "cpu")
+Pins = dict[str, tuple[Version, str]]  # package -> (version, label)
 
 
 @dataclass
 class Resolution:
-    """The outcome of pinning: the torch release picked and the rewritten requirement groups."""
+    """The outcome: the newest torch pinned from the backend's index, the rewritten groups, and the pick per
+    environment (None where the requirements stay as written)."""
 
     backend: str
     torch: Version | None
     groups: dict[str, list[str]] = field(default_factory=dict)
-
-
-@dataclass
-class _Req:
-    where: str  # the setting that holds it, e.g. "dependencies[1]"
-    text: str
-    req: Requirement
-    spec: SpecifierSet  # without local labels
-    labels: set[str]  # local labels the requirement pinned, if any
-
-
-def _family(groups: Mapping[str, Sequence[str]], prefix: str) -> tuple[list[_Req], list[str]]:
-    """The torch-family requirements of the groups, and a message for each string that does not parse."""
-    problems: list[str] = []
-    family: list[_Req] = []
-    for group, texts in groups.items():
-        for i, text in enumerate(texts):
-            where = f"{prefix}{group}[{i}]"
-            try:
-                req = Requirement(text)
-            except InvalidRequirement as exc:
-                problems.append(
-                    f"{where}: {text!r} is not a valid PEP 508 requirement ({exc}). "
-                    f'Fix: write it like "torch>=2.6" or "numpy; python_version >= \'3.11\'".'
-                )
-                continue
-            if canonicalize_name(req.name) in FAMILY and req.url is None:
-                family.append(_Req(where, text, req, *_strip_local(req.specifier)))
-    return family, problems
-
-
-def torch_specifier(groups: Mapping[str, Sequence[str]]) -> SpecifierSet:
-    """The combined torch specifier of the groups (unparsable entries are skipped here)."""
-    spec = SpecifierSet()
-    for r in _family(groups, "")[0]:
-        if canonicalize_name(r.req.name) == "torch":
-            spec &= r.spec
-    return spec
+    picks: dict[Cell, tuple[str, Pins] | None] = field(default_factory=dict)
 
 
 def resolve(
@@ -72,127 +49,183 @@ def resolve(
     *,
     fallback: str = "pypi",
     prefix: str = "",
+    requires_python: str | None = None,
     data: ReleaseData | None = None,
+    problems: list[str] | None = None,
+    backend_known: bool = True,
 ) -> Resolution:
     """Pin the torch family in ``groups`` (setting name -> requirement strings) for ``backend``.
 
-    All problems are collected into one :class:`ConfigurationError`; ``prefix`` is put in front of
-    each setting name in the messages.
+    Every problem (with ``problems`` passed in from earlier stages) is raised in one
+    :class:`ConfigurationError`; ``prefix`` is put in front of each setting name in the messages.
+    ``backend_known=False`` (the backend setting was bad) skips the "nothing served" check.
     """
     data = data or load()
-    family, problems = _family(groups, prefix)
+    family, found = parse(groups, prefix, _members(data))
+    problems = [*(problems or []), *found]
     problems += [
         f"{r.where}: {r.text!r} pins the local label +{label}, but the backend is {backend}. "
         f"Fix: drop +{label} from the requirement; hatch-torch adds the label of the chosen backend."
         for r in family
         for label in sorted(r.labels - {backend})
     ]
+    try:
+        minors = _minors(data, requires_python)
+    except InvalidSpecifier:
+        problems.append(
+            f"requires-python = {requires_python!r} is not a valid version specifier. "
+            f'Fix: write it like ">=3.10" (project.requires-python, or --requires-python for hatch-torch pins).'
+        )
+        minors = _minors(data, None)
+    every = platform_groups(data.platforms)
+    serving = Serving.of(data)
+    picks: dict[Cell, tuple[str, Pins] | None] = {}
+    holding: dict[Cell, list[Req]] = {}
+    memo: dict[tuple[int, ...], Specs] = {}
+    pinned = [r for r in family if r.modelled]
+    for group in every:
+        envs = samples(group)
+        for minor in minors:
+            cell = (group, minor)
+            holding[cell] = [r for r in pinned if r.holds(envs, text(minor), _extra(r.group))]
+            if holding[cell]:
+                picks[cell] = _pick(serving, cell, holding[cell], backend, None if backend == PYPI else fallback, memo)
+    if family and backend_known:
+        problems += nothing_served(family, picks, backend, data)
     if problems:
         raise ConfigurationError(problems)
-    torch = _pick_torch(family, backend, data) if family else None
-    problems += _check_companions(family, torch, data) if torch else []
-    if problems:
-        raise ConfigurationError(problems)
-    by_where = {r.where: r for r in family}
     out: dict[str, list[str]] = {}
     for group, texts in groups.items():
+        mine = [r for r in pinned if r.group == group]
+        first = {r.index for r in mine if r is next(m for m in mine if m.name == r.name)}
         lines: list[str] = []
-        for i, text in enumerate(texts):
-            match = by_where.get(f"{prefix}{group}[{i}]")
-            lines += _pin(match.req, torch, backend, fallback, data) if match and torch else [text.strip()]
+        for i, line in enumerate(texts):
+            req = next((r for r in family if r.group == group and r.index == i), None)
+            if req is None or not req.modelled:
+                lines.append(line.strip())
+            elif i in first:
+                lines += _lines(req.name, group, holding, picks, every, minors)
         out[group] = lines
-    return Resolution(backend, torch, out)
+    torches = [p[1]["torch"][0] for p in picks.values() if p and "torch" in p[1]]
+    own = [p[1]["torch"][0] for p in picks.values() if p and p[0] == backend and "torch" in p[1]]
+    return Resolution(backend, max(own or torches, default=None), out, picks)
 
 
-def _strip_local(spec: SpecifierSet) -> tuple[SpecifierSet, set[str]]:
-    labels = {s.version.split("+", 1)[1] for s in spec if "+" in s.version}
-    if not labels:
-        return spec, labels
-    kept = ",".join(f"{s.operator}{s.version.split('+', 1)[0]}" for s in spec)
-    return SpecifierSet(kept), {label.lower() for label in labels}
+def _members(data: ReleaseData) -> set[str]:
+    """The torch family as the data lists it: its packages and every package of its ``companions`` table."""
+    return {canonicalize_name(p) for p in data.raw.get("packages", FAMILY)} | set(data.raw.get("companions", {}))
 
 
-def _pick_torch(family: list[_Req], backend: str, data: ReleaseData) -> Version:
-    available = data.releases_for(backend)
-    torch_reqs = [r for r in family if canonicalize_name(r.req.name) == "torch"]
-    if torch_reqs:
-        spec = SpecifierSet()
-        for r in torch_reqs:
-            spec &= r.spec
-        for version in available:
-            if spec.contains(version):
-                return version
-        where = ", ".join(f"{r.where} {r.text!r}" for r in torch_reqs)
-        raise ConfigurationError(
-            [
-                f"{where}: no torch release on the {backend} index satisfies {str(spec) or 'any version'}; "
-                f"{backend} has torch {_span(available)}. Fix: widen the torch specifier or choose another backend."
-            ]
-        )
-    # Only companions listed: the newest torch release whose companions satisfy them all.
-    for version in available:
-        if all(
-            (v := data.companion_version(version, canonicalize_name(r.req.name))) and r.spec.contains(v) for r in family
-        ):
-            return version
-    where = ", ".join(f"{r.where} {r.text!r}" for r in family)
-    raise ConfigurationError(
-        [
-            f"{where}: no torch release on the {backend} index has companions that satisfy this; "
-            f"{backend} has torch {_span(available)}. Fix: widen the specifiers or choose another backend."
-        ]
-    )
+def _extra(group: str) -> str:
+    return group.split(".", 1)[1] if group.startswith("optional-dependencies.") else ""
 
 
-def _check_companions(family: list[_Req], torch: Version, data: ReleaseData) -> list[str]:
-    problems = []
-    for r in family:
-        name = canonicalize_name(r.req.name)
-        if name == "torch":
+def _minors(data: ReleaseData, requires_python: str | None) -> list[Minor]:
+    """The CPython minors the data knows (one bucket below, one above) that ``requires_python`` allows."""
+    known = sorted({(3, int(p.rstrip("t").split(".")[1])) for r in data.releases.values() for p in r["python"]})
+    low, high = (known[0][1], known[-1][1]) if known else (8, 8)
+    every = [(3, m) for m in range(low - 1, high + 2)]
+    if not requires_python:
+        return every
+    spec = SpecifierSet(requires_python)
+
+    def allowed(minor: Minor) -> bool:
+        if minor == every[0]:
+            return any(spec.contains(v, prereleases=True) for v in (f"3.{minor[1]}.99", "3.0", "2.7"))
+        if minor == every[-1]:
+            return any(spec.contains(v, prereleases=True) for v in (f"3.{minor[1]}.0", "3.99", "4.0"))
+        return any(spec.contains(f"3.{minor[1]}.{patch}", prereleases=True) for patch in (0, 1, 2, 5, 10, 99))
+
+    return [m for m in every if allowed(m)]
+
+
+Specs = dict[str, tuple[SpecifierSet, str]]  # package -> (combined specifier, its text)
+
+
+def _specs(reqs: list[Req], memo: dict[tuple[int, ...], Specs]) -> Specs:
+    """The requirements' specifiers combined per package, once per set of requirements in one resolve."""
+    key = tuple(id(r) for r in reqs)
+    if key not in memo:
+        combined: dict[str, SpecifierSet] = {}
+        for r in reqs:
+            combined[r.name] = combined.get(r.name, SpecifierSet()) & r.spec
+        memo[key] = {name: (spec, str(spec)) for name, spec in combined.items()}
+    return memo[key]
+
+
+def _pick(
+    serving: Serving,
+    cell: Cell,
+    reqs: list[Req],
+    backend: str,
+    fallback: str | None,
+    memo: dict[tuple[int, ...], Specs],
+) -> tuple[str, Pins] | None:
+    platform, macos = split(cell[0])
+    if platform is None:
+        return None
+    python = text(cell[1])
+    specs = _specs(reqs, memo)
+    tries = serving.sources(backend, fallback, platform)
+    torch_spec, torch_text = specs.get("torch", (SpecifierSet(), ""))
+    for torch, index in tries:
+        if not serving.allows(torch_spec, torch, torch_text):
             continue
-        version = data.companion_version(torch, name)
-        if version is None:
-            last = max((Version(rel) for rel, e in data.releases.items() if name in e["versions"]), default=None)
-            problems.append(
-                f"{r.where}: {r.text!r} has no release for torch {torch} (the last {name} release goes with "
-                f"torch {last}). Fix: limit torch to <={last} or remove {name}."
-            )
-        elif not r.spec.contains(version):
-            problems.append(
-                f"{r.where}: {r.text!r} excludes {name} {version}, the release that matches torch {torch}. "
-                f"Fix: allow {name}=={version} or narrow the torch specifier to releases whose {name} it allows."
-            )
-    return problems
+        label = serving.torch_label(torch, index, platform, python, macos)
+        if label is None:
+            continue
+        pins: Pins = {"torch": (torch, label)}
+        for name, (spec, spec_text) in specs.items():
+            if name != "torch" and (
+                mate := serving.companion(name, torch, index, platform, python, macos, spec, spec_text)
+            ):
+                pins[name] = mate
+        if set(pins) >= set(specs):
+            return index, pins
+    return None
 
 
-def _pin(req: Requirement, torch: Version, backend: str, fallback: str, data: ReleaseData) -> list[str]:
-    name = canonicalize_name(req.name)
-    version = data.companion_version(torch, name)
-    labels = data.labels(torch, backend, name)
-    by_label: dict[str, list[str]] = {}
-    for platform in data.platforms:
-        label = labels.get(platform)
-        if label is None and fallback == "cpu":
-            label = data.labels(torch, "cpu", name).get(platform)
-        if label:
-            by_label.setdefault(label, []).append(platform)
-    head = req.name + (f"[{','.join(sorted(req.extras))}]" if req.extras else "")
-    user = str(req.marker) if req.marker else None
-    lines = [_line(f"{head}=={version}+{label}", marker_for(platforms), user) for label, platforms in by_label.items()]
-    labelled = [p for platforms in by_label.values() for p in platforms]
-    lines.append(_line(f"{head}=={version}", marker_against(labelled) if labelled else None, user))
+def _lines(
+    name: str,
+    group: str,
+    holding: dict[Cell, list[Req]],
+    picks: dict[Cell, tuple[str, Pins] | None],
+    every: list[str],
+    minors: list[Minor],
+) -> list[str]:
+    """The lines for package ``name`` in ``group``: one per distinct pin, plus the as-written requirements
+    where nothing serves the environment."""
+    cells: dict[tuple[str, str, str | None], set[Cell]] = {}
+    raw: dict[tuple[str, str, Req], set[Cell]] = {}
+    for cell, reqs in holding.items():
+        mine = [r for r in reqs if r.group == group and r.name == name]
+        if not mine:
+            continue
+        pick = picks.get(cell)
+        if pick:
+            version, label = pick[1][name]
+            extras = sorted({e for r in mine for e in r.req.extras})
+            key = (_head(mine[0].req.name, extras), f"=={version}" + (f"+{label}" if label else ""), None)
+            cells.setdefault(key, set()).add(cell)
+            continue
+        for r in mine:  # nothing serves this environment: the requirements as written
+            raw.setdefault((_head(r.req.name, r.req.extras), str(r.req.specifier), r), set()).add(cell)
+    for (head, spec, r), where in raw.items():
+        # the author's marker is needed only where the environments do not decide it
+        varying = VARYING | (PLATFORM_VARIABLES if any(c[0] == OTHER for c in where) else frozenset())
+        keep = r.names & varying
+        cells.setdefault((head, spec, str(r.req.marker) if keep else None), set()).update(where)
+    lines = []
+    # the backend's labelled pins first, then bare pins, then the requirements kept as written
+    order = sorted(cells, key=lambda k: (k[1][:2] != "==", "+" not in k[1]))
+    for head, spec, user in order:
+        where = cells[head, spec, user]
+        marker = cells_marker(where, every, minors)
+        kept = [m for m in (marker, user) if m]
+        parts = [f"({m})" if " or " in m and len(kept) > 1 else m for m in kept]
+        lines.append(head + spec + ("; " + " and ".join(parts) if parts else ""))  # already normalised
     return lines
 
 
-def _line(requirement: str, marker: str | None, user: str | None) -> str:
-    markers = [f"({m})" if " or " in m else m for m in (user, marker) if m]
-    text = requirement + ("; " + " and ".join(markers) if markers else "")
-    return str(Requirement(text))
-
-
-def _span(versions: list[Version]) -> str:
-    if not versions:
-        return "no releases"
-    if len(versions) <= 6:
-        return ", ".join(str(v) for v in sorted(versions))
-    return f"{min(versions)} to {max(versions)} ({len(versions)} releases)"
+def _head(name: str, extras: Iterable[str]) -> str:
+    return name + (f"[{','.join(sorted(extras))}]" if extras else "")

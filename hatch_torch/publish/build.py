@@ -17,14 +17,15 @@ from email.parser import HeaderParser
 from pathlib import Path
 from typing import Any
 
-import tomlkit
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from hatch_torch.hook.settings import PREFIX, parse
 from hatch_torch.pins.resolve import FAMILY
 from hatch_torch.publish.matrix import check_backends
+from hatch_torch.publish.project import check_project
+from hatch_torch.publish.wheels import read_member
 from hatch_torch.util.errors import ConfigurationError
+from hatch_torch.util.fsread import open_regular
 
 FRONTENDS = ("auto", "uv", "build")
 TAIL = 15  # lines of a failed build's output shown in the report
@@ -54,54 +55,19 @@ class Result:
         }
 
 
-@dataclass
-class Project:
-    root: Path
-    name: str
-    local_version: bool
-    groups: dict[str, list[str]]
-
-
-def check_project(root: Path) -> Project:
-    """The project at ``root`` must use the torch hook; its settings are validated once, up front."""
-    pyproject = root / "pyproject.toml"
-    if not pyproject.is_file():
-        raise ConfigurationError(
-            [f"--project {root}: no pyproject.toml there. Fix: point --project at the library's directory."]
-        )
-    doc = _toml(pyproject)
-    project = doc.get("project", {})
-    hook = doc.get("tool", {}).get("hatch", {}).get("metadata", {}).get("hooks", {}).get("torch")
-    if (root / "hatch.toml").is_file():  # hatchling merges hatch.toml over [tool.hatch]
-        hook = _toml(root / "hatch.toml").get("metadata", {}).get("hooks", {}).get("torch", hook)
-    if not isinstance(hook, dict):
-        raise ConfigurationError(
-            [
-                f"--project {root}: pyproject.toml has no [{PREFIX.rstrip('.')}] table, so every backend would get "
-                f"the same wheel. Fix: add the hook (build-system requires hatch-torch, "
-                f'[{PREFIX.rstrip(".")}] dependencies = ["torch>=2.6"], "dependencies" in project.dynamic).'
-            ]
-        )
-    config = parse(hook, project if isinstance(project, dict) else None)
-    return Project(root, str(project.get("name", root.name)), config.local_version, config.groups)
-
-
-def _toml(path: Path) -> dict[str, Any]:
-    try:
-        doc: dict[str, Any] = tomlkit.parse(path.read_text(encoding="utf-8")).unwrap()
-    except Exception as exc:  # tomlkit raises several unrelated types
-        raise ConfigurationError([f"{path}: not valid TOML ({exc}). Fix: correct the file."]) from None
-    return doc
-
-
 def frontend_command(frontend: str, project: Path, out: Path, *, isolation: bool = True) -> list[str]:
-    """The wheel build command of ``frontend`` (``auto``: uv when on PATH, else ``python -m build``)."""
+    """The wheel build command of ``frontend`` (``auto``: uv when installed, else ``python -m build``)."""
     if frontend not in FRONTENDS:
         raise ConfigurationError([f"--frontend={frontend!r} is unknown. Fix: use one of {', '.join(FRONTENDS)}."])
-    uv = shutil.which("uv")
+    uv = find_uv()
     if frontend == "uv" or (frontend == "auto" and uv):
         if not uv:
-            raise ConfigurationError(["--frontend=uv: uv is not on PATH. Fix: install uv or use --frontend=build."])
+            raise ConfigurationError(
+                [
+                    "--frontend=uv: uv is not installed (no uv package, none on PATH). Fix: pip install uv, or "
+                    "use --frontend=build."
+                ]
+            )
         no_isolation = [] if isolation else ["--no-build-isolation"]
         python = ["--python", sys.executable]  # the interpreter hatch-torch runs in (and its env without isolation)
         return [uv, "build", "--wheel", "--out-dir", str(out), *python, *no_isolation, str(project)]
@@ -111,6 +77,16 @@ def frontend_command(frontend: str, project: Path, out: Path, *, isolation: bool
         )
     no_isolation = [] if isolation else ["--no-isolation"]
     return [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), *no_isolation, str(project)]
+
+
+def find_uv() -> str | None:
+    """uv from the ``uv`` package installed next to hatch-torch (as ``python -m uv`` finds it), else PATH."""
+    try:
+        import uv
+
+        return str(uv.find_uv_bin())
+    except (ImportError, FileNotFoundError):
+        return shutil.which("uv")
 
 
 def prepare_out(out: Path) -> Path:
@@ -185,9 +161,9 @@ def _gist(output: str) -> str:
 
 def read_pins(wheel: Path) -> tuple[str, list[str]]:
     """(Version, torch-family Requires-Dist lines) from a wheel's METADATA."""
-    with zipfile.ZipFile(wheel) as zf:
+    with open_regular(wheel) as f, zipfile.ZipFile(f) as zf:
         name = next(n for n in zf.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA"))
-        headers = HeaderParser().parsestr(zf.read(name).decode("utf-8"))
+        headers = HeaderParser().parsestr(read_member(zf, name).decode("utf-8", "replace"))
     pins = []
     for line in headers.get_all("Requires-Dist") or []:
         try:

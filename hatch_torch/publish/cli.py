@@ -14,7 +14,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--project", default=".", help="the library's directory (default: .)")
     p.add_argument("--out", help="output directory, one folder per backend (default: PROJECT/dist)")
     p.add_argument("--jobs", type=int, default=0, help="parallel builds (default: one per CPU)")
-    p.add_argument("--frontend", choices=["auto", "uv", "build"], default="auto", help="default: uv when on PATH")
+    p.add_argument("--frontend", choices=["auto", "uv", "build"], default="auto", help="default: uv when installed")
     p.add_argument("--no-isolation", action="store_true", help="build in the current environment")
     p.add_argument("--json", action="store_true", help="print the per-backend report as JSON")
     p.set_defaults(func=_build)
@@ -38,8 +38,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from hatch_torch.publish.build import build_all, check_project, report
+    from hatch_torch.publish.build import build_all, report
     from hatch_torch.publish.matrix import split_list
+    from hatch_torch.publish.project import check_project
 
     project = Path(args.project)
     out = Path(args.out) if args.out else project / "dist"
@@ -74,7 +75,7 @@ def _matrix(args: argparse.Namespace) -> int:
     torch = args.torch
     if torch is None and args.project:
         from hatch_torch.pins.resolve import torch_specifier
-        from hatch_torch.publish.build import check_project
+        from hatch_torch.publish.project import check_project
 
         torch = str(torch_specifier(check_project(Path(args.project)).groups))
     cells = matrix(split_list(args.backends), platforms, torch)

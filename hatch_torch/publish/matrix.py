@@ -82,7 +82,8 @@ def matrix(
         )
     check_backends(backends, "--backends", data)
     if not backends:
-        newest = next((v for v in data.versions if spec.contains(v)), None)
+        # the newest release some PyTorch index publishes (PyPI-only releases have no backends)
+        newest = next((v for v in data.versions if spec.contains(v) and data.releases[str(v)]["backends"]), None)
         if newest is None:
             raise ConfigurationError([f"--torch={torch!r}: no torch release matches. Fix: widen the specifier."])
         backends = list(data.releases[str(newest)]["backends"])

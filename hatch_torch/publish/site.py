@@ -10,7 +10,8 @@ Layout written under ``SITE``::
     SITE/<backend>/<project>/<wheel>.metadata its METADATA file (PEP 658)
     SITE/.hatch-torch-index.json              what hatch-torch wrote (re-runs add to it; anything else is foreign)
 
-The site is built in a temporary directory next to ``SITE`` and swapped in, so a failed run leaves the old one.
+The site is built in a temporary directory next to ``SITE`` and swapped in (:mod:`~hatch_torch.publish.swap`), so a
+failed or killed run leaves a whole site, and the next run cleans up after it.
 """
 
 from __future__ import annotations
@@ -27,8 +28,11 @@ from urllib.parse import quote
 from packaging.version import Version
 
 from hatch_torch.publish.pages import page, project_html, project_json, root_html, root_json
-from hatch_torch.publish.wheels import MANIFEST, Wheel, merge, scan_input, scan_site
+from hatch_torch.publish.sitefiles import MANIFEST, scan_site
+from hatch_torch.publish.swap import locked, recover, replace, tmp_prefix
+from hatch_torch.publish.wheels import Wheel, merge, scan_input
 from hatch_torch.util.errors import HatchTorchError
+from hatch_torch.util.fsread import open_regular
 
 
 class SiteError(HatchTorchError):
@@ -46,9 +50,10 @@ class Summary:
     site: Path
     added: list[Wheel] = field(default_factory=list)
     kept: list[Wheel] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        out = []
+        out = [f"note: {note}" for note in self.recovered]
         every = self.added + self.kept
         for backend in sorted({w.backend for w in every}):
             ours = [w for w in every if w.backend == backend]
@@ -66,28 +71,37 @@ def build_index(directory: Path, site: Path) -> Summary:
         raise SiteError([f"DIR {directory} is not a directory. Fix: give the --out of `hatch-torch build`."])
     if site == directory or site.is_relative_to(directory) or directory.is_relative_to(site):
         raise SiteError([f"--out {site} and DIR {directory} overlap. Fix: write the site to a directory outside DIR."])
-    existing = scan_site(site, problems)
-    incoming = scan_input(directory, problems)
-    if not incoming and not problems:
-        problems.append(f"DIR {directory} holds no wheels. Fix: run `hatch-torch build --out {directory}` first.")
-    added, kept = merge(existing, incoming, problems)
-    if problems:
-        raise SiteError(problems)
-    every = sorted(added + kept, key=lambda w: (w.backend, w.project, Version(w.version), w.filename))
     site.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{site.name}.tmp-", dir=site.parent))
-    try:
-        _write(tmp, every, site)
-        _swap(tmp, site)
-    except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise HatchTorchError(
-            f"writing the site failed ({exc}); {site} is unchanged. Fix: free space or permissions, then re-run."
-        ) from exc
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return Summary(site, added=added, kept=kept)
+    with locked(site):
+        recovered = recover(site, MANIFEST)
+        existing = scan_site(site, problems)
+        incoming = scan_input(directory, problems)
+        if not incoming and not problems:
+            problems.append(f"DIR {directory} holds no wheels. Fix: run `hatch-torch build --out {directory}` first.")
+        added, kept = merge(existing, incoming, problems)
+        if problems:
+            raise SiteError(problems)
+        every = sorted(added + kept, key=lambda w: (w.backend, w.project, Version(w.version), w.filename))
+        tmp = Path(tempfile.mkdtemp(prefix=tmp_prefix(site), dir=site.parent))
+        try:
+            tmp.chmod(0o777 & ~_umask())  # not mkdtemp's 0700: a web server running as another user reads it
+            _write(tmp, every, site)
+            replace(tmp, site)
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise HatchTorchError(
+                f"writing the site failed ({exc}); {site} is unchanged. Fix: free space or permissions, then re-run."
+            ) from None
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    return Summary(site, added=added, kept=kept, recovered=recovered)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _write(root: Path, wheels: list[Wheel], site: Path) -> None:
@@ -120,18 +134,7 @@ def _place(source: Path, target: Path, *, link: bool) -> None:
             return
         except OSError:
             pass
-    shutil.copy2(source, target)
-
-
-def _swap(tmp: Path, site: Path) -> None:
-    if not site.exists():
-        os.rename(tmp, site)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{site.name}.old-", dir=site.parent))
-    os.rename(site, old / site.name)
-    try:
-        os.rename(tmp, site)
-    except OSError:
-        os.rename(old / site.name, site)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+    with open_regular(source) as src, open(target, "xb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    shutil.copystat(source, target)
+    os.chmod(target, 0o666 & ~_umask())  # readable like the pages, whatever the build left

@@ -1,10 +1,11 @@
-"""The wheels of a site: read from ``hatch-torch build`` output or from an existing site, checked, merged."""
+"""Wheels for a site: read (METADATA capped, regular files only), found in ``hatch-torch build`` output, merged."""
 
 from __future__ import annotations
 
 import hashlib
-import json
+import stat
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.parser import HeaderParser
 from pathlib import Path
@@ -13,10 +14,10 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 from packaging.version import InvalidVersion, Version
 
 from hatch_torch.data.model import load
+from hatch_torch.util.fsread import kind, open_regular
 
-#: What hatch-torch wrote into a site (re-runs add to it; anything else is foreign).
-MANIFEST = ".hatch-torch-index.json"
-PAGES = ("index.html", "index.json")
+#: the largest METADATA read from a wheel (torch's is about 30 kB)
+MAX_METADATA = 4 << 20
 
 
 @dataclass
@@ -39,13 +40,24 @@ class Wheel:
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as f:
+    with open_regular(path) as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
 
 
-def _read_wheel(path: Path, backend: str, origin: str, problems: list[str]) -> Wheel | None:
+def read_member(zf: zipfile.ZipFile, name: str, limit: int = MAX_METADATA) -> bytes:
+    """A member's bytes, refused (ValueError) beyond ``limit`` without inflating more than that."""
+    if zf.getinfo(name).file_size > limit:
+        raise ValueError(f"{name} inflates to {zf.getinfo(name).file_size} bytes (more than {limit})")
+    with zf.open(name) as member:
+        data = member.read(limit + 1)
+    if len(data) > limit:  # the size in the zip directory lied
+        raise ValueError(f"{name} inflates to more than {limit} bytes")
+    return data
+
+
+def read_wheel(path: Path, backend: str, origin: str, problems: list[str]) -> Wheel | None:
     try:
         name, version, _build, _tags = parse_wheel_filename(path.name)
     except InvalidWheelFilename as exc:
@@ -53,7 +65,7 @@ def _read_wheel(path: Path, backend: str, origin: str, problems: list[str]) -> W
         return None
     project = canonicalize_name(name)
     try:
-        with zipfile.ZipFile(path) as zf:
+        with open_regular(path) as f, zipfile.ZipFile(f) as zf:
             candidates = [
                 n
                 for n in zf.namelist()
@@ -62,8 +74,8 @@ def _read_wheel(path: Path, backend: str, origin: str, problems: list[str]) -> W
             if len(candidates) != 1:
                 problems.append(f"{origin}: has {len(candidates)} METADATA files for {project}. Fix: rebuild it.")
                 return None
-            metadata = zf.read(candidates[0])
-    except (OSError, zipfile.BadZipFile) as exc:
+            metadata = read_member(zf, candidates[0])
+    except (OSError, zipfile.BadZipFile, ValueError) as exc:
         problems.append(f"{origin}: cannot be read as a wheel ({exc}). Fix: remove it or rebuild it.")
         return None
     headers = HeaderParser().parsestr(metadata.decode("utf-8", "replace"))
@@ -82,14 +94,19 @@ def _read_wheel(path: Path, backend: str, origin: str, problems: list[str]) -> W
         )
         return None
     requires_python = headers.get("Requires-Python")
+    try:
+        sha256, size = _sha256(path), path.stat().st_size
+    except OSError as exc:
+        problems.append(f"{origin}: cannot be read ({exc}). Fix: remove it or rebuild it.")
+        return None
     return Wheel(
         backend=backend,
         filename=path.name,
         project=project,
         version=str(version),
         path=path,
-        sha256=_sha256(path),
-        size=path.stat().st_size,
+        sha256=sha256,
+        size=size,
         metadata=metadata,
         requires_python=requires_python.strip() if requires_python else None,
         origin=origin,
@@ -109,20 +126,18 @@ def _norm_version(text: str) -> str:
 
 
 def scan_input(directory: Path, problems: list[str]) -> list[Wheel]:
-    """The wheels under ``directory``: ``<backend>/*.whl``, or ``*.whl`` labelled ``+<backend>``."""
+    """The wheels under ``directory``: ``<backend>/*.whl``, or ``*.whl`` labelled ``+<backend>``.
+
+    A backend folder may be a symlink (it is followed, one level); hidden entries are skipped; anything else,
+    special files and deeper folders included, is reported.
+    """
     backends = load().backends
     wheels: list[Wheel] = []
     foreign: list[str] = []
-    for path in sorted(directory.rglob("*")):
-        rel = path.relative_to(directory)
-        if any(part.startswith(".") for part in rel.parts) or path.is_dir():
-            continue
-        if path.suffix != ".whl":
-            foreign.append(str(rel))
-            continue
-        if len(rel.parts) == 2 and rel.parts[0] in backends:
+    for rel, path in _entries(directory, backends, foreign):
+        if len(rel.parts) == 2:
             backend = rel.parts[0]
-        elif len(rel.parts) == 1:
+        else:
             try:
                 label = (parse_wheel_filename(path.name)[1].local or "").rsplit(".", 1)[-1]
             except InvalidWheelFilename:
@@ -135,10 +150,7 @@ def scan_input(directory: Path, problems: list[str]) -> list[Wheel]:
                 )
                 continue
             backend = label
-        else:
-            foreign.append(str(rel))
-            continue
-        wheel = _read_wheel(path, backend, str(rel), problems)
+        wheel = read_wheel(path, backend, str(rel), problems)
         if wheel:
             wheels.append(wheel)
     if foreign:
@@ -150,50 +162,29 @@ def scan_input(directory: Path, problems: list[str]) -> list[Wheel]:
     return wheels
 
 
-def scan_site(site: Path, problems: list[str]) -> list[Wheel]:
-    """The wheels of an existing site; files hatch-torch did not write are reported as foreign."""
-    if not site.exists():
-        return []
-    if not site.is_dir():
-        problems.append(f"--out {site} is a file. Fix: give a directory path (new, empty, or an earlier index).")
-        return []
-    entries = [p for p in site.rglob("*") if not p.is_dir()]
-    if not entries:
-        return []
-    manifest_path = site / MANIFEST
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        files: dict[str, dict[str, str]] = manifest["files"]
-    except (OSError, ValueError, KeyError, TypeError):
-        problems.append(
-            f"--out {site} is not empty and was not written by `hatch-torch index` (no valid {MANIFEST}). "
-            f"Fix: choose a new or empty directory, or empty this one."
-        )
-        return []
-    expected = {MANIFEST, "index.html"}
-    for rel in files:
-        backend, project, _name = rel.split("/")
-        expected |= {rel, f"{rel}.metadata", f"{backend}/{project}/index.html", f"{backend}/{project}/index.json"}
-        expected |= {f"{backend}/index.html", f"{backend}/index.json"}
-    foreign = sorted(str(p.relative_to(site)) for p in entries if p.relative_to(site).as_posix() not in expected)
-    if foreign:
-        problems.append(
-            f"--out {site} holds files hatch-torch did not write: {', '.join(foreign[:10])}"
-            f"{' ...' if len(foreign) > 10 else ''}. Fix: move them out of the site (it is rewritten as a whole)."
-        )
-    wheels = []
-    for rel, info in files.items():
-        path = site / rel
-        origin = f"{site.name}/{rel}"
-        if not path.is_file():
-            problems.append(f"{origin} is listed in {MANIFEST} but missing. Fix: restore it or rebuild the site.")
-            continue
-        wheel = _read_wheel(path, rel.split("/")[0], origin, problems)
-        if wheel and wheel.sha256 != info.get("sha256"):
-            problems.append(f"{origin} changed since it was indexed (sha256 differs). Fix: restore it.")
-        elif wheel:
-            wheels.append(wheel)
-    return wheels
+def _entries(directory: Path, backends: Mapping[str, object], foreign: list[str]) -> list[tuple[Path, Path]]:
+    """(relative path, path) of the regular ``*.whl`` files in ``directory`` and its backend folders."""
+    found: list[tuple[Path, Path]] = []
+
+    def visit(folder: Path, prefix: Path, depth: int) -> None:
+        for entry in sorted(folder.iterdir()):
+            rel = prefix / entry.name
+            if entry.name.startswith("."):
+                continue
+            try:
+                mode = entry.stat().st_mode  # follows a symlink: a linked backend folder or wheel is used
+            except OSError:
+                foreign.append(f"{rel} (a dangling symlink)")
+                continue
+            if stat.S_ISDIR(mode) and depth == 0 and entry.name in backends:
+                visit(entry, rel, 1)
+            elif stat.S_ISREG(mode) and entry.suffix == ".whl":
+                found.append((rel, entry))
+            else:
+                foreign.append(f"{rel} ({kind(mode)})" if not stat.S_ISREG(mode) else str(rel))
+
+    visit(directory, Path(), 0)
+    return found
 
 
 def merge(existing: list[Wheel], incoming: list[Wheel], problems: list[str]) -> tuple[list[Wheel], list[Wheel]]:

@@ -28,10 +28,14 @@ class TooLarge(OSError):
     """The file holds more than the caller allows."""
 
 
+def kind(mode: int) -> str:
+    """What a ``st_mode`` is, for messages: ``a FIFO``, ``a character device``, ``a regular file``..."""
+    return "a regular file" if stat.S_ISREG(mode) else _KINDS.get(stat.S_IFMT(mode), "a special file")
+
+
 def _refuse(path: str | os.PathLike[str], mode: int) -> None:
     if not stat.S_ISREG(mode):
-        kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
-        raise NotRegularFile(f"{os.fspath(path)} is {kind}, not a regular file")
+        raise NotRegularFile(f"{os.fspath(path)} is {kind(mode)}, not a regular file")
 
 
 def open_regular(path: str | os.PathLike[str]) -> BinaryIO:

@@ -12,10 +12,11 @@ from tomlkit.exceptions import ParseError, TOMLKitError
 
 from hatch_torch.data.model import ReleaseData, load
 from hatch_torch.util import atomic as _atomic
-from hatch_torch.util.errors import HatchTorchError
+from hatch_torch.util.errors import ConfigurationError, HatchTorchError
+from hatch_torch.util.shapes import problems as shape_problems
 from hatch_torch.uv.editor import Editor
 from hatch_torch.uv.layout import plan
-from hatch_torch.uv.scan import HOOK_TABLE, lookup
+from hatch_torch.uv.scan import HOOK_TABLE, SHAPES, lookup
 from hatch_torch.uv.settings import Settings
 from hatch_torch.uv.settings import load as load_settings
 from hatch_torch.uv.tomledit import plain, table, value
@@ -74,9 +75,10 @@ def render(path: Path, flags: Flags, data: ReleaseData | None = None) -> Outcome
     before = _atomic.read_text(path)
     doc = parse(before, path)
     raw: dict[str, Any] = doc.unwrap()
+    wrong = shape_problems(raw, SHAPES)
+    if wrong:
+        raise ConfigurationError([f"{path}: {p}" for p in wrong])
     own = (raw.get("tool") or {}).get("hatch-torch") or {}
-    if not isinstance(own, dict):
-        raise HatchTorchError(f"tool.hatch-torch must be a table, got {own!r}. Fix: [tool.hatch-torch].")
     settings = load_settings(
         own,
         data,
@@ -91,11 +93,31 @@ def render(path: Path, flags: Flags, data: ReleaseData | None = None) -> Outcome
     written = [w for w in written if isinstance(w, str)] if isinstance(written, list) else []
     record = Editor(doc, written, flags.force).apply(plan(raw, settings, data, written))
     _store_settings(doc, settings, flags, record)
-    after = tomlkit.dumps(doc)
-    if "\r\n" in before:  # new lines follow the file's own line endings
-        after = after.replace("\r\n", "\n").replace("\n", "\r\n")
+    after = keep_line_endings(before, tomlkit.dumps(doc))
     parse(after, path)  # never write what does not read back
     return Outcome(path, before, after)
+
+
+def keep_line_endings(before: str, after: str) -> str:
+    """``after`` with every line it shares with ``before`` ending as it did there (mixed endings stay mixed),
+    and new lines ending like most of the file's lines."""
+    old = before.splitlines(keepends=True)
+    new = after.splitlines(keepends=True)
+    crlf = sum(line.endswith("\r\n") for line in old)
+    usual = "\r\n" if crlf > len(old) - crlf else "\n"
+    bare = [line.rstrip("\r\n") for line in old]
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(None, bare, [line.rstrip("\r\n") for line in new], autojunk=False)
+    for op, i1, _i2, j1, j2 in matcher.get_opcodes():
+        for k, line in enumerate(new[j1:j2]):
+            was = old[i1 + k] if op == "equal" else ""
+            if not line.endswith("\n"):
+                out.append(line)
+            elif was.endswith("\n"):
+                out.append(was)
+            else:
+                out.append(line.rstrip("\r\n") + usual)
+    return "".join(out)
 
 
 def _store_settings(doc: tomlkit.TOMLDocument, settings: Settings, flags: Flags, record: list[str]) -> None:

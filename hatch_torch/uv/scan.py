@@ -12,8 +12,36 @@ from packaging.utils import canonicalize_name
 from hatch_torch.data.model import ReleaseData
 from hatch_torch.pins.resolve import FAMILY
 from hatch_torch.util.errors import ConfigurationError
+from hatch_torch.util.shapes import Rule
 
 HOOK_TABLE = ("tool", "hatch", "metadata", "hooks", "torch")
+_TABLE_FIX = "make it a table (a [section] header or { ... }), or remove it"
+#: the types ``sources`` relies on, checked before anything is read
+SHAPES: tuple[Rule, ...] = (
+    Rule(("project",), "table", '[project] with name, version and dependencies = ["torch>=2.6"]'),
+    Rule(("project", "dependencies"), "strings", 'dependencies = ["torch>=2.6"]'),
+    Rule(("project", "optional-dependencies"), "table", 'optional-dependencies = { gpu = ["torch>=2.6"] }'),
+    Rule(("project", "optional-dependencies", "*"), "strings", 'write each extra as gpu = ["torch>=2.6"]'),
+    Rule(("project", "dynamic"), "strings", 'dynamic = ["version"]'),
+    Rule(("dependency-groups",), "table", 'dependency-groups = { dev = ["pytest"] }'),
+    Rule(("dependency-groups", "*"), "array", 'write each group as dev = ["pytest"]'),
+    Rule(("tool",), "table", "write tool settings as [tool.NAME] tables and remove the plain tool = ... line"),
+    Rule(("tool", "uv"), "table", _TABLE_FIX),
+    Rule(("tool", "uv", "sources"), "table", 'write [tool.uv.sources] with entries like torch = [{ index = "..." }]'),
+    Rule(
+        ("tool", "uv", "index"), "tables", "write each index as [[tool.uv.index]] (double brackets: an array of tables)"
+    ),
+    *(
+        Rule(("tool", "uv", key), "array", f"write {key} as an array, e.g. {key} = []")
+        for key in ("find-links", "required-environments", "conflicts", "cache-keys")
+    ),
+    *(Rule(HOOK_TABLE[:end], "table", _TABLE_FIX) for end in range(2, len(HOOK_TABLE) + 1)),
+    Rule((*HOOK_TABLE, "dependencies"), "strings", 'dependencies = ["torch>=2.6"]'),
+    Rule((*HOOK_TABLE, "optional-dependencies"), "table", 'optional-dependencies = { audio = ["torchaudio"] }'),
+    Rule((*HOOK_TABLE, "optional-dependencies", "*"), "strings", 'write each extra as audio = ["torchaudio"]'),
+    Rule(("tool", "hatch-torch"), "table", "[tool.hatch-torch]"),
+    Rule(("tool", "hatch-torch", "written"), "strings", "remove the written setting (hatch-torch rewrites it)"),
+)
 ListPath = tuple[str, ...]
 DEPENDENCIES: ListPath = ("project", "dependencies")
 

@@ -11,18 +11,18 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from packaging.utils import canonicalize_name
 
 from hatch_torch.data.model import ReleaseData
 from hatch_torch.pins.resolve import FALLBACKS
 from hatch_torch.util.errors import ConfigurationError
+from hatch_torch.util.urls import parse as parse_url
+from hatch_torch.util.urls import redact
 
 TABLE = "tool.hatch-torch"
 KEYS = ("backends", "index-url", "fallback", "allow-insecure-index", "written")
 PYPI = "pypi"  # pseudo-backend: the default index (PyPI), nothing routed
-LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 _EXTRA = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
 
 
@@ -94,8 +94,8 @@ def check_template(template: str, where: str, allow_insecure: bool) -> None:
     if "{backend}" not in template:
         raise ConfigurationError(
             [
-                f"{where}={template!r} has no {{backend}} placeholder, so every backend would get the same index. "
-                f"Fix: put {{backend}} where the backend goes, e.g. https://mirror.example/pytorch/{{backend}}."
+                f"{where}={redact(template)!r} has no {{backend}} placeholder, so every backend would get the "
+                f"same index. Fix: put {{backend}} where the backend goes, e.g. https://mirror.example/pytorch/{{backend}}."
             ]
         )
     try:
@@ -103,29 +103,34 @@ def check_template(template: str, where: str, allow_insecure: bool) -> None:
     except (KeyError, IndexError, ValueError) as exc:
         raise ConfigurationError(
             [
-                f"{where}={template!r} is not a valid template ({exc!r}). "
+                f"{where}={redact(template)!r} is not a valid template ({exc!r}). "
                 f"Fix: use only the {{backend}} placeholder; write other braces as {{{{ and }}}}."
             ]
         ) from None
-    parts = urlsplit(url)
-    if parts.scheme in {"https", "file"}:
-        return
-    if parts.scheme == "http":
-        if parts.hostname in LOCAL_HOSTS or allow_insecure:
-            return
+    try:
+        parts = parse_url(url)
+        other = parse_url(template.format(backend="cu130"))
+    except ValueError as exc:
         raise ConfigurationError(
             [
-                f"{where}={template!r} uses plain http to {parts.hostname}, so anyone on the way could swap the "
+                f"{where}={redact(template)!r} {exc}. Fix: write a plain URL like https://mirror.example/pytorch/{{backend}}."
+            ]
+        ) from None
+    if (other.scheme, other.host, other.port, other.userinfo) != (parts.scheme, parts.host, parts.port, parts.userinfo):
+        raise ConfigurationError(
+            [
+                f"{where}={redact(template)!r} puts {{backend}} before the path, so the backend would choose the "
+                f"host. Fix: put {{backend}} in the path, e.g. https://mirror.example/pytorch/{{backend}}."
+            ]
+        )
+    if parts.scheme == "http" and not parts.local and not allow_insecure:
+        raise ConfigurationError(
+            [
+                f"{where}={redact(template)!r} uses plain http to {parts.host}, so anyone on the way could swap the "
                 f"wheels. Fix: use https, or pass --allow-insecure-index (setting {TABLE}.allow-insecure-index = "
                 f"true) if this mirror is on a network you trust."
             ]
         )
-    raise ConfigurationError(
-        [
-            f"{where}={template!r} is not an http(s) or file URL. "
-            f"Fix: write a URL like https://mirror.example/pytorch/{{backend}}."
-        ]
-    )
 
 
 def load(

@@ -69,4 +69,7 @@ def test_detect_json_has_backend(capsys: pytest.CaptureFixture[str], monkeypatch
 def test_backends_text_lists_cpu_first() -> None:
     proc = run("backends")
     assert proc.returncode == 0
-    assert proc.stdout.splitlines()[0].startswith("cpu ")
+    first, second = proc.stdout.splitlines()[:2]
+    assert first.startswith("release data: ")  # which data is in effect
+    assert second.startswith("cpu ")
+    assert proc.stdout.splitlines()[-1].startswith("pypi ")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from buildkit import tool
 from machines import Machine
 
 from hatch_torch.detection.core import clear_cache
@@ -19,9 +19,7 @@ HERE = Path(__file__).parent
 @pytest.fixture(scope="session")
 def fake_nvml(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """tests/detection/fake_nvml.c compiled into libnvidia-ml.so.1 (answers set by FAKE_NVML_* env vars)."""
-    gcc = shutil.which("gcc") or shutil.which("cc")
-    if gcc is None:
-        pytest.skip("no C compiler to build the fake NVML library")
+    gcc = tool("gcc", "cc")
     out = tmp_path_factory.mktemp("nvml") / "libnvidia-ml.so.1"
     subprocess.run([gcc, "-shared", "-fPIC", "-O1", "-o", str(out), str(HERE / "fake_nvml.c")], check=True)
     return out

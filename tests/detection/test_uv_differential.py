@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from buildkit import tool, uv_command
 
 from hatch_torch.data.model import load
 
-UV = shutil.which("uv")
-UNSHARE = shutil.which("unshare")
+UV = uv_command()
+UNSHARE = tool("unshare")
 
 #: driver -> our pick for the newest torch when only the driver is known. Measured with uv 0.13.9, uv takes
 #: cu118, cu118, cu129, cu129, cu129, cu129, cu132, cu132: its cu129 index has torch 2.13 only as an

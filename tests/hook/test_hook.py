@@ -98,3 +98,47 @@ def test_requirement_error_names_full_key(tmp_path: Path, monkeypatch: pytest.Mo
             {"optional-dependencies": {"x": ["torch >= >= 2"]}},
             {"name": "m", "version": "1", "dynamic": ["optional-dependencies"]},
         )
+
+
+def test_every_stage_reports_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bad setting, a missing project.dynamic entry, an unparsable requirement, a label clash and an
+    unknown backend all come back in one error."""
+    monkeypatch.setenv("TORCH_BACKEND", "cu999")
+    project = {"name": "m", "version": "1", "dynamic": ["dependencies"], "requires-python": ">=3.10"}
+    hook = {
+        "dependencies": ["torch>=", "torchvision==0.25.0+cu128"],
+        "optional-dependencies": {"a": ["torchaudio"]},
+        "fallbak": "cpu",
+    }
+    with pytest.raises(ConfigurationError) as info:
+        core(tmp_path, hook, project)
+    message = str(info.value)
+    for needle in [
+        "fallbak is not a setting",
+        "project.dynamic does not list 'optional-dependencies'",
+        "dependencies[0]: 'torch>=' is not a valid PEP 508 requirement",
+        "pins the local label +cu128",
+        "TORCH_BACKEND='cu999' is not a known backend",
+    ]:
+        assert needle in message
+    assert len(info.value.problems) == 5
+
+
+def test_resolution_problem_comes_with_setting_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TORCH_BACKEND", "cu130")
+    with pytest.raises(ConfigurationError) as info:
+        core(tmp_path, {"dependencies": ["torch<2.0"], "local-version": "yes"})
+    assert len(info.value.problems) == 2
+    assert "local-version must be true or false" in str(info.value)
+    assert "no torch release on the cu130 index satisfies <2.0" in str(info.value)
+
+
+def test_requires_python_bounds_the_pins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TORCH_BACKEND", "pypi")
+    project = {"name": "m", "version": "1", "dynamic": ["dependencies"], "requires-python": ">=3.11"}
+    deps = core(tmp_path, {"dependencies": ["torch>=2.1"]}, project).dependencies
+    assert not any("3.9" in d or "3.10" in d for d in deps)  # no branch requires-python already rules out
+    assert any(d.startswith("torch==2.15.0;") for d in deps)
+    project["requires-python"] = "3.11"
+    with pytest.raises(ConfigurationError, match=r"requires-python = '3\.11' is not a valid version specifier"):
+        core(tmp_path, {"dependencies": ["torch>=2.1"]}, project)

@@ -40,3 +40,50 @@ def test_uv_torch_backend_is_read_when_torch_backend_is_unset(
     built = build_project(TEST_PROJECTS / "minimal", tmp_path, None, env={"UV_TORCH_BACKEND": "rocm7.1"})
     reference = project_builds.get("minimal", "rocm7.1")
     assert requires_dist(read_metadata(built.wheel)) == requires_dist(read_metadata(reference.wheel))
+
+
+NO_DYNAMIC = """\
+[build-system]
+requires = ["hatchling", "hatch-torch"]
+build-backend = "hatchling.build"
+
+[project]
+name = "nodyn"
+version = "1.0"
+{extra}
+[tool.hatch.metadata.hooks.torch]
+dependencies = ["torch>=2.6"]
+{hook}"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "hook", "missing", "frontend", "sdist"),
+    [
+        ("", "", "dependencies", "uv", False),  # no project.dynamic at all: hatchling never calls update()
+        ("", "", "dependencies", "build", False),
+        ("", "", "dependencies", "uv", True),
+        ("dynamic = []\n", "", "dependencies", "uv", False),
+        ("", 'optional-dependencies = { audio = ["torchaudio"] }\n', "optional-dependencies", "build", False),
+    ],
+)
+def test_hook_settings_without_project_dynamic_fail_the_build(
+    build_project: Callable[..., Artifacts],
+    tmp_path: Path,
+    frontend: str,
+    sdist: bool,
+    extra: str,
+    hook: str,
+    missing: str,
+) -> None:
+    src = tmp_path / "nodyn"
+    (src / "nodyn").mkdir(parents=True)
+    (src / "nodyn" / "__init__.py").write_text("")
+    (src / "pyproject.toml").write_text(NO_DYNAMIC.format(extra=extra, hook=hook))
+    with pytest.raises(BuildError) as caught:
+        build_project(src, tmp_path / "out", "cu130", frontend=frontend, sdist=sdist)
+    assert (
+        f"tool.hatch.metadata.hooks.torch.{missing} is set, but project.dynamic does not list '{missing}'. "
+        f'Fix: add "{missing}" to project.dynamic' in caught.value.output
+    )
+    built = [p.name for p in (tmp_path / "out" / "dist").iterdir() if p.name.endswith((".whl", ".tar.gz"))]
+    assert built == []

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from buildkit import TEST_PROJECTS, ProjectBuilds, build_env, run
+from buildkit import TEST_PROJECTS, BuildError, ProjectBuilds, build_env, run, uv_command
 from fake_index import FakeIndex
 from packaging.version import Version
 from torch_expect import (
@@ -17,6 +16,8 @@ from torch_expect import (
     active,
     environment,
     expected_versions,
+    hook_groups,
+    machine_versions,
     pick_torch,
     torch_specifier,
     triton_package,
@@ -32,10 +33,7 @@ PYTHON = "3.12"
 
 
 def _uv() -> str:
-    found = shutil.which("uv")
-    if found is None:
-        pytest.skip("uv is not installed")
-    return found
+    return uv_command()
 
 
 def compile_pins(requirements: Path, index: FakeIndex, backend: str, *options: str) -> dict[str, str]:
@@ -191,3 +189,56 @@ def test_universal_resolution_forks_per_platform(
         want = expected_versions(load(), backend, spec, platform)
         got = universal_pins(output, platform)
         assert {k: got.get(k) for k in want} == want, platform
+
+
+#: every environment class uv can target: the data's platforms, macOS x86_64 and Windows arm64 included
+ALL_TARGETS = {
+    **UV_TARGETS,
+    "x86_64-apple-darwin": "macos_x86_64",
+    "aarch64-pc-windows-msvc": "win_arm64",
+}
+
+
+def compile_for(requirements: Path, index: FakeIndex, backend: str, target: str, python: str, *extra: str) -> str:
+    """``uv pip compile`` output for one target and CPython (raises BuildError when uv finds no solution)."""
+    command = [_uv(), "pip", "compile", "--no-config", "--no-header", "--no-annotate", "--python", sys.executable]
+    command += ["--python-version", python, "--python-platform", target, "--index-strategy", "unsafe-best-match"]
+    command += ["--index-url", index.pypi_url]
+    if backend != "pypi":
+        command += ["--extra-index-url", index.backend_url(backend)]
+    return run([*command, *extra, str(requirements)], build_env())
+
+
+@pytest.mark.parametrize("python", ["3.9", "3.12", "3.14"])
+@pytest.mark.parametrize("target", list(ALL_TARGETS))
+@pytest.mark.parametrize("backend", ["pypi", "cu130", "cu118"])
+def test_every_environment_class_resolves_or_fails_like_the_unpinned_requirement(
+    project_builds: ProjectBuilds, torch_index: FakeIndex, tmp_path: Path, backend: str, target: str, python: str
+) -> None:
+    """widelib[audio] (torch>=2.1, CPython>=3.9) built for a backend, resolved by real uv for each machine: the
+    data's pick where a release serves it; elsewhere uv fails exactly as it does for the unpinned requirement."""
+    wheel = project_builds.get("wide", backend).wheel
+    groups = hook_groups(TEST_PROJECTS / "wide")
+    want = machine_versions(load(), backend, groups, ALL_TARGETS[target], python, 13)
+    pinned = outcome(
+        write(tmp_path / "pinned.in", ["widelib[audio]==1.0.0"]), torch_index, backend, target, python, wheel
+    )
+    if want is not None:
+        assert {k: pinned.get(k) for k in want} == want
+        return
+    # Nothing serves this machine: the requirements stay as written, so uv does what it does without the hook.
+    unpinned = write(tmp_path / "unpinned.in", [r for reqs in groups.values() for r in reqs])
+    alone = outcome(unpinned, torch_index, backend, target, python, None)
+    assert {k: v for k, v in pinned.items() if k != "widelib"} == alone
+
+
+def outcome(
+    requirements: Path, index: FakeIndex, backend: str, target: str, python: str, wheel: Path | None
+) -> dict[str, str]:
+    """name -> version uv resolves, or {"error": ...} when it finds no solution."""
+    extra = ["--find-links", str(wheel.parent)] if wheel else []
+    try:
+        output = compile_for(requirements, index, backend, target, python, *extra)
+    except BuildError:
+        return {"error": "no solution"}
+    return dict(line.split("==", 1) for line in output.splitlines() if "==" in line)

@@ -55,13 +55,20 @@ def test_filenames_follow_the_data_labels(torch_index: FakeIndex) -> None:
     data = load()
     for version in data.versions:
         release = data.releases[str(version)]
-        python = next(p for p in release["python"] if not p.endswith("t")).replace(".", "")
         for backend, packages in release["backends"].items():
             names = set(torch_index.filenames(backend, "torch"))
             for platform, label in packages["torch"].items():
+                wheel = release.get("wheels", {}).get(platform, {})
+                dotted = next(p for p in wheel.get("python", release["python"]) if not p.endswith("t"))
+                python = dotted.replace(".", "")
                 local = f"+{label}" if label else ""
                 abi = "none" if platform.startswith("macos") else f"cp{python}"
-                name = f"torch-{version}{local}-cp{python}-{abi}-{PLATFORM_TAGS[platform]}.whl"
+                tag = PLATFORM_TAGS[platform]
+                if platform == "macos_arm64" and "macos" in wheel:  # the macOS floor PyPI's wheels carry
+                    tag = "macosx_{}_{}_arm64".format(
+                        *wheel.get("macos_python", {}).get(dotted, wheel["macos"]).split(".")
+                    )
+                name = f"torch-{version}{local}-cp{python}-{abi}-{tag}.whl"
                 assert name in names, name
 
 
@@ -70,6 +77,10 @@ def test_issue_example_filenames(torch_index: FakeIndex) -> None:
     assert "torch-2.10.0+cu130-cp311-cp311-manylinux_2_28_x86_64.whl" in cu130
     assert "torch-2.10.0+cu130-cp313-cp313t-manylinux_2_28_aarch64.whl" in cu130
     assert "torch-2.10.0-cp311-none-macosx_11_0_arm64.whl" in torch_index.filenames("cpu", "torch")
+    assert "torch-2.10.0-cp314-none-macosx_14_0_arm64.whl" in torch_index.filenames("cpu", "torch")
+    assert "torch-2.13.0-cp312-none-macosx_14_0_arm64.whl" in torch_index.filenames("pypi", "torch")
+    assert "torchaudio-2.11.1-cp312-none-macosx_14_0_arm64.whl" in torch_index.filenames("pypi", "torchaudio")
+    assert not [f for f in torch_index.filenames("pypi", "torch") if "2.9.0" in f and "cp39" in f]
     vision = torch_index.filenames("cpu", "torchvision")
     for name in ("0.24.0+0429d73", "0.24.1+d801a34", "0.27.1+df56172"):
         assert [f for f in vision if f.startswith(f"torchvision-{name}-") and f.endswith("-win_arm64.whl")]

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from buildkit import TEST_PROJECTS, Artifacts, ProjectBuilds, build_env, run
+from buildkit import TEST_PROJECTS, Artifacts, ProjectBuilds, build_env, run, uv_command
 from fake_index import FakeIndex
 from torch_expect import (
     expected_versions,
@@ -67,10 +66,7 @@ def installed_distributions(python: Path) -> dict[str, str]:
 
 
 def _uv() -> str:
-    found = shutil.which("uv")
-    if found is None:
-        pytest.skip("uv is not installed")
-    return found
+    return uv_command()
 
 
 def assert_installed_family(python: Path, backend: str) -> None:

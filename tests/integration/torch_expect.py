@@ -20,6 +20,7 @@ import tomlkit
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from hatch_torch.data.model import ReleaseData, load
 
@@ -71,6 +72,7 @@ def environment(platform: str, python: str = "3.12", extra: str = "") -> dict[st
         "os_name": "nt" if sys_platform == "win32" else "posix",
         "python_version": python,
         "python_full_version": f"{python}.0",
+        "platform_release": "22.6.0" if sys_platform == "darwin" else "6.1.0",  # macOS 13 on a Mac
         "implementation_name": "cpython",
         "platform_python_implementation": "CPython",
         "extra": extra,
@@ -104,23 +106,109 @@ def table(base: list[str], extras: Mapping[str, list[str]], platforms: Iterable[
     return out
 
 
-def pick_torch(data: ReleaseData, backend: str, specifier: str) -> str:
-    """Newest torch release on the backend's index that satisfies ``specifier``."""
+def _serves(data: ReleaseData, torch: Version, index: str, platform: str, python: str, macos: int | None) -> bool:
+    """The index has a torch wheel of this release for the platform, CPython and macOS (per the data)."""
+    release = data.releases[str(torch)]
+    if platform not in data.labels(torch, index, "torch"):
+        return False
+    wheel = release.get("wheels", {}).get(platform)
+    if python not in (wheel["python"] if wheel else release["python"]):
+        return False
+    if macos is None or not wheel or "macos" not in wheel:
+        return True
+    return int(wheel.get("macos_python", {}).get(python, wheel["macos"]).split(".")[0]) <= macos
+
+
+def pick_for(
+    data: ReleaseData, backend: str, specifier: str, platform: str, python: str = "3.12", macos: int | None = 13
+) -> tuple[str, str]:
+    """(torch release, index) for one machine: the newest on the backend's releases that some index serves
+    there (the backend's, else PyPI); on a platform the backend never serves, PyPI's own releases too."""
     spec = SpecifierSet(specifier)
-    for version in data.releases_for(backend):
-        if spec.contains(version):
-            return str(version)
-    raise LookupError(f"no torch release for {backend} satisfies {specifier!r}")
+    own = data.releases_for(backend)
+    tries = [(v, backend if platform in data.labels(v, backend, "torch") else "pypi") for v in own]
+    if not any(platform in data.labels(v, backend, "torch") for v in own):
+        tries += [(v, "pypi") for v in data.releases_for("pypi")]
+    for version, index in tries:
+        if spec.contains(version) and _serves(data, version, index, platform, python, macos):
+            return str(version), index
+    raise LookupError(f"no torch release for {backend} satisfies {specifier!r} on {platform} py{python}")
 
 
-def expected_versions(data: ReleaseData, backend: str, specifier: str, platform: str) -> dict[str, str]:
-    """package -> the exact version (with label, if the index has one) a platform should get."""
-    torch = pick_torch(data, backend, specifier)
+def companion_for(
+    data: ReleaseData, package: str, torch: str, index: str, platform: str, python: str, macos: int | None
+) -> str | None:
+    """The newest release of a companion that declares ``torch`` and that the index has for the machine."""
+    rows = data.raw.get("companions", {}).get(package, {})
+    for version in sorted(rows, key=Version, reverse=True):
+        row = rows[version]
+        if not SpecifierSet(row["torch"]).contains(torch):
+            continue
+        wheel = row["wheels"].get(platform)
+        fits = bool(wheel) and python in wheel["python"]
+        if fits and macos is not None and wheel and "macos" in wheel:
+            fits = int(wheel.get("macos_python", {}).get(python, wheel["macos"]).split(".")[0]) <= macos
+        if index == "pypi":
+            if fits:
+                return version
+            continue
+        for release in data.releases.values():
+            label = release["backends"].get(index, {}).get(package, {}).get(platform)
+            if release["versions"].get(package) == version and label is not None and (fits or wheel is None):
+                return f"{version}+{label}" if label else version
+    return None
+
+
+def machine_versions(
+    data: ReleaseData, backend: str, groups: dict[str, list[str]], platform: str, python: str, macos: int | None
+) -> dict[str, str] | None:
+    """package -> version (with label) a machine gets for simple requirement groups (one spec per package,
+    no markers), or None where nothing serves it: the newest torch whose companions all exist there."""
+    specs: dict[str, SpecifierSet] = {}
+    for reqs in groups.values():
+        for line in reqs:
+            req = Requirement(line)
+            specs[canonicalize_name(req.name)] = specs.get(canonicalize_name(req.name), SpecifierSet()) & req.specifier
+    own = data.releases_for(backend)
+    tries = [(v, backend if platform in data.labels(v, backend, "torch") else "pypi") for v in own]
+    if not any(platform in data.labels(v, backend, "torch") for v in own):
+        tries += [(v, "pypi") for v in data.releases_for("pypi")]
+    for version, index in tries:
+        if not specs.get("torch", SpecifierSet()).contains(version):
+            continue
+        if not _serves(data, version, index, platform, python, macos):
+            continue
+        label = data.labels(version, index, "torch")[platform]
+        out = {"torch": f"{version}+{label}" if label else str(version)}
+        for package, spec in specs.items():
+            mate = (
+                None
+                if package == "torch"
+                else companion_for(data, package, str(version), index, platform, python, macos)
+            )
+            if mate and spec.contains(mate.split("+")[0]):
+                out[package] = mate
+        if set(out) >= set(specs):
+            return out
+    return None
+
+
+def pick_torch(data: ReleaseData, backend: str, specifier: str) -> str:
+    """The torch release Linux x86_64 with CPython 3.12 gets."""
+    return pick_for(data, backend, specifier, "linux_x86_64")[0]
+
+
+def expected_versions(
+    data: ReleaseData, backend: str, specifier: str, platform: str, python: str = "3.12", macos: int | None = 13
+) -> dict[str, str]:
+    """package -> the exact version (with label, if the index has one) a machine should get (macOS 13: what
+    uv's ``--python-platform`` targets)."""
+    torch, index = pick_for(data, backend, specifier, platform, python, macos)
     release = data.releases[torch]
     versions = {"torch": torch, **release["versions"]}
     out = {}
     for package, version in versions.items():
-        label = release["backends"].get(backend, {}).get(package, {}).get(platform)
+        label = release["backends"].get(index, {}).get(package, {}).get(platform) if index != "pypi" else ""
         out[package] = f"{version}+{label}" if label else version
     return out
 

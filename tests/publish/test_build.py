@@ -71,8 +71,6 @@ def test_bad_hook_settings_fail_once_up_front(tmp_path: Path, capsys: pytest.Cap
 def test_one_failing_backend_does_not_hide_the_others(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], frontend: str
 ) -> None:
-    if frontend == "uv" and shutil.which("uv") is None:
-        pytest.skip("uv is not installed")
     project = labelled_project(tmp_path)
     out = tmp_path / "out"
     args = ["build", "--backends", "cu130, cu117,CPU", "--project", str(project), "--out", str(out), "--jobs", "2"]
@@ -92,7 +90,7 @@ def test_one_failing_backend_does_not_hide_the_others(
         wheel = Path(results[backend]["wheel"])
         assert wheel == out / backend / f"mylib-1.2.0+{backend}-py3-none-any.whl"
         assert results[backend]["version"] == f"1.2.0+{backend}"
-        assert f"torch==2.10.0+{backend}" in results[backend]["pins"][0]
+        assert any(f"torch==2.10.0+{backend};" in pin for pin in results[backend]["pins"])
         assert results[backend]["seconds"] > 0
         with zipfile.ZipFile(wheel) as zf:
             assert f"mylib-1.2.0+{backend}.dist-info/METADATA" in zf.namelist()
@@ -102,7 +100,9 @@ def test_one_failing_backend_does_not_hide_the_others(
     code = main([*args, "--no-isolation", "--frontend", frontend])
     text = capsys.readouterr().out
     assert code == 1
-    assert "pins: torch==2.10.0+cu130, torch==2.10.0, torchvision==0.25.0+cu130" in text
+    assert "pins: torch" in text
+    assert ", torch==2.10.0+cu130, " in text
+    assert ", torchvision==0.25.0+cu130, " in text
     assert f"{out / 'cpu' / 'mylib-1.2.0+cpu-py3-none-any.whl'}" in text
     assert "cu117      FAILED" in text
     assert "2 of 3 backends built; failed: cu117" in text

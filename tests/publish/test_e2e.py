@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from buildkit import TEST_PROJECTS, build_env, run
+from buildkit import TEST_PROJECTS, build_env, run, uv_command
 from fake_index import FakeIndex
 from packaging.version import Version
 from publish_helpers import SiteServer
@@ -43,10 +43,7 @@ class Published:
 
 
 def _uv() -> str:
-    found = shutil.which("uv")
-    if found is None:
-        pytest.skip("uv is not installed")
-    return found
+    return uv_command()
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pytest
 from publish_helpers import make_wheel
 
 from hatch_torch.cli import main
-from hatch_torch.publish.wheels import MANIFEST
+from hatch_torch.publish.sitefiles import MANIFEST
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import tomlkit
-from buildkit import BUILD_DISTS, repack_installed
+from buildkit import BUILD_DISTS, repack_installed, uv_command
 from packaging.utils import canonicalize_name
 
 from hatch_torch.cli import main
@@ -105,8 +104,7 @@ def uv_env(pypi_url: str, cache: Path, find_links: Path | None = None, **extra: 
 
 def uv(project: Path, env: dict[str, str], *args: str) -> str:
     """Run uv in the project; its output, or an AssertionError carrying it."""
-    exe = shutil.which("uv")
-    assert exe, "uv is not installed"
+    exe = uv_command()
     proc = subprocess.run([exe, *args], cwd=project, env=env, capture_output=True, text=True, timeout=300, check=False)
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, f"uv {' '.join(args)} exited {proc.returncode}:\n{output}"
@@ -179,8 +177,7 @@ def offline_wheelhouse(dest: Path, pypi_url: str, cache: Path) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     for name in BUILD_DISTS:
         repack_installed(name, dest)
-    exe = shutil.which("uv")
-    assert exe, "uv is not installed"
+    exe = uv_command()
     env = uv_env(pypi_url, cache, find_links=dest)
     proc = subprocess.run(
         [exe, "build", "--wheel", "--out-dir", str(dest), "--no-config", "--find-links", str(dest), str(ROOT)],

@@ -385,7 +385,11 @@ def test_check_and_dry_run_exclude_each_other(capsys: pytest.CaptureFixture[str]
         (SEED_004, ["--backend", "cpu", "--index-url", "https://m.example/whl"], "has no {backend} placeholder"),
         (SEED_004, ["--backend", "cpu", "--index-url", "https://m.example/{backend}/{x}"], "is not a valid template"),
         (SEED_004, ["--backend", "cpu", "--index-url", "http://m.example/{backend}"], "uses plain http to m.example"),
-        (SEED_004, ["--backend", "cpu", "--index-url", "ftp://m.example/{backend}"], "is not an http(s) or file URL"),
+        (
+            SEED_004,
+            ["--backend", "cpu", "--index-url", "ftp://m.example/{backend}"],
+            "is not an https, http or file URL",
+        ),
         (SEED_004, ["--backend", "cpu", "--backend", "cpu"], "the extra 'cpu' is given twice"),
         (SEED_004, ["--backend", "gpu!=cu130"], "is not a valid extra name"),
         (SEED_004, ["--backend", "cpu", "--fallback", "cuda"], "--fallback='cuda' is not supported"),

@@ -1,0 +1,127 @@
+"""The torch-family requirements of the hook's groups, parsed once, and where each marker can hold."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from packaging.markers import Marker
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+
+COMPANIONS = ("torchvision", "torchaudio")
+FAMILY = ("torch", *COMPANIONS)
+#: marker variables the environments model; a marker using another one is not pinned (kept as written)
+MODELLED = frozenset(
+    {
+        "sys_platform",
+        "platform_machine",
+        "platform_system",
+        "os_name",
+        "platform_release",
+        "python_version",
+        "python_full_version",
+        "implementation_name",
+        "platform_python_implementation",
+        "extra",
+    }
+)
+
+#: variables that vary inside one environment (inside ``other``: the platform ones too)
+VARYING = frozenset({"platform_release", "python_full_version"})
+PLATFORM_VARIABLES = frozenset({"sys_platform", "platform_machine", "platform_system", "os_name"})
+
+
+class Req:
+    """One torch-family requirement of the groups (a plain class: dataclasses cost import time on the hook path)."""
+
+    __slots__ = ("_holds", "group", "index", "labels", "modelled", "name", "names", "req", "spec", "text", "where")
+
+    def __init__(
+        self, where: str, group: str, index: int, text: str, req: Requirement, spec: SpecifierSet, labels: set[str]
+    ) -> None:
+        self.where = where  # the setting that holds it, e.g. "dependencies[1]"
+        self.group, self.index, self.text, self.req = group, index, text, req
+        self.spec = spec  # without local labels
+        self.labels = labels  # local labels the requirement pinned, if any
+        self.name = canonicalize_name(req.name)
+        self.names = frozenset(_variables(req.marker) if req.marker else ())  # the marker's variables
+        self.modelled = self.names <= MODELLED  # False: a variable the environments do not model
+        self._holds: dict[tuple[Any, ...], bool] = {}
+
+    def holds(self, platform: list[dict[str, str]], python: str, extra: str) -> bool:
+        """True if the marker can hold somewhere in the environment (any sample of it)."""
+        marker = self.req.marker
+        if marker is None:
+            return True
+        key = (id(platform), python)
+        if key not in self._holds:
+            envs = (
+                {
+                    **p,
+                    "python_version": python,
+                    "python_full_version": f"{python}.{patch}",
+                    "implementation_name": "cpython",
+                    "platform_python_implementation": "CPython",
+                    "extra": extra,
+                }
+                for p in platform
+                for patch in (0, 99)
+            )
+            self._holds[key] = any(marker.evaluate(env) for env in envs)
+        return self._holds[key]
+
+
+def _variables(marker: Marker) -> set[str]:
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, (list, tuple)):
+            for item in node:
+                walk(item)
+        elif type(node).__name__ == "Variable":
+            found.add(str(node.value))
+
+    walk(marker._markers)
+    return found
+
+
+def strip_local(spec: SpecifierSet) -> tuple[SpecifierSet, set[str]]:
+    labels = {s.version.split("+", 1)[1] for s in spec if "+" in s.version}
+    if not labels:
+        return spec, labels
+    kept = ",".join(f"{s.operator}{s.version.split('+', 1)[0]}" for s in spec)
+    return SpecifierSet(kept), {label.lower() for label in labels}
+
+
+def parse(
+    groups: Mapping[str, Sequence[str]], prefix: str, names: Collection[str] = FAMILY
+) -> tuple[list[Req], list[str]]:
+    """The torch-family requirements (``names``: the data's family) of the groups, and a message for each
+    string that does not parse."""
+    problems: list[str] = []
+    family: list[Req] = []
+    for group, texts in groups.items():
+        for i, text in enumerate(texts):
+            where = f"{prefix}{group}[{i}]"
+            try:
+                req = Requirement(text)
+            except InvalidRequirement as exc:
+                problems.append(
+                    f"{where}: {text!r} is not a valid PEP 508 requirement ({exc}). "
+                    f'Fix: write it like "torch>=2.6" or "numpy; python_version >= \'3.11\'".'
+                )
+                continue
+            if canonicalize_name(req.name) in names and req.url is None:
+                family.append(Req(where, group, i, text, req, *strip_local(req.specifier)))
+    return family, problems
+
+
+def torch_specifier(groups: Mapping[str, Sequence[str]]) -> SpecifierSet:
+    """The combined torch specifier of the groups (unparsable entries are skipped here)."""
+    spec = SpecifierSet()
+    for r in parse(groups, "")[0]:
+        if r.name == "torch":
+            spec &= r.spec
+    return spec
