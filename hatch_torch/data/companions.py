@@ -6,11 +6,12 @@ template; which torch each release goes with comes from ``family.json``.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from packaging.version import Version
 
-from hatch_torch.data.family import Family
+from hatch_torch.data.family import Family, load
 
 
 def companion_rows(family: Family, raw: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
@@ -40,4 +41,27 @@ def companion_rows(family: Family, raw: dict[str, Any]) -> dict[str, dict[str, d
             if backends:
                 row = {"torch": str(r.torch), "backends": backends, "python": pythons}
                 out.setdefault(m.name, {})[r.version] = {**row, "source": list(r.source), "confidence": r.confidence}
+    return out
+
+
+def with_family(raw: dict[str, Any]) -> dict[str, Any]:
+    """``raw`` with the bundled family's table members in its ``companions`` (rows the data has win)."""
+    rows = companion_rows(load(), raw)
+    for package, found in raw.get("companions", {}).items():
+        rows[package] = {**rows.get(package, {}), **found}
+    return {**raw, "companions": rows}
+
+
+def pages(names: Collection[str], releases: list[Version], backend: str) -> list[str]:
+    """The find-links pages (PyG's, per torch and backend) with builds of ``names`` for these torch releases."""
+    family = load()
+    out: list[str] = []
+    for name in sorted(names):
+        member = family.member(name)
+        if member is None:
+            continue
+        for torch in releases:
+            page = family.page(member, torch, backend)
+            if page and page not in out:
+                out.append(page)
     return out

@@ -98,6 +98,7 @@ class Family:
     conflicts: list[Conflict]
     raw: dict[str, Any]
     problems: list[str] = field(default_factory=list)
+    pyg_platforms: tuple[str, ...] = ()  # platforms PyG's pages have labelled wheels for
 
     def member(self, name: str) -> Member | None:
         return self.members.get(canonicalize_name(name))
@@ -201,6 +202,7 @@ def parse(raw: dict[str, Any]) -> Family:
         conflicts,
         raw,
         problems,
+        tuple(pyg.get("platforms", ())),
     )
 
 
@@ -245,3 +247,18 @@ def with_plugins(base: Family, plugins: Plugins) -> Family:
             if found is not None:
                 members[found.name] = found
     return dataclasses.replace(base, members=members, problems=problems)
+
+
+def pinned_members(plugins: bool = False) -> tuple[str, ...]:
+    """Members the hook pins like torchvision: on the PyTorch indexes, with a label and a release table or the
+    release data's versions (``plugins``: with the members plugins add)."""
+    family = load() if plugins else _bundled()
+    return tuple(
+        m.name for m in family.members.values() if m.where == "pytorch" and m.label and m.versions != "torch-requires"
+    )
+
+
+def page_members(plugins: bool = False) -> tuple[str, ...]:
+    """Members whose builds live on find-links pages per torch and backend (PyG): pinned where a page has them."""
+    family = load() if plugins else _bundled()
+    return tuple(m.name for m in family.members.values() if m.where in ("pyg", "find-links") and m.releases)

@@ -116,8 +116,10 @@ class Serving:
     @cached_property
     def companions(self) -> dict[str, list[Companion]]:
         """package -> its releases, newest first."""
+        from hatch_torch.data.companions import with_family
+
         table: dict[str, dict[str, Companion]] = {}
-        for package, rows in self.data.raw.get("companions", {}).items():
+        for package, rows in with_family(self.data.raw)["companions"].items():
             for version, row in rows.items():
                 mate = Companion(
                     Version(version),
@@ -126,6 +128,7 @@ class Serving:
                     bool(row.get("unlabelled")),
                 )
                 mate.labels = {b: dict(labels) for b, labels in row.get("backends", {}).items()}
+                mate.python = list(row.get("python", []))
                 table.setdefault(package, {})[version] = mate
         for torch in self.data.versions:
             release = self.data.releases[str(torch)]
@@ -148,6 +151,8 @@ class Serving:
         text: str,
     ) -> tuple[Version, str] | None:
         """(newest release of ``package`` that goes with ``torch`` on the index there and fits ``spec``, label)."""
+        if package in self.paged:
+            return self.paged_build(package, torch, index, platform, spec)
         for mate in self.companions.get(package, []):
             if not (self.declares(mate, torch) and self.allows(spec, mate.version, text)):
                 continue
@@ -158,3 +163,28 @@ class Serving:
             if label is not None and supports(mate.wheels.get(platform), mate.python, python, macos):
                 return mate.version, label
         return None
+
+    @cached_property
+    def paged(self) -> frozenset[str]:
+        """Members on find-links pages per torch and backend (PyG)."""
+        from hatch_torch.data.family import page_members
+
+        return frozenset(page_members(plugins=True))
+
+    def paged_build(
+        self, package: str, torch: Version, index: str, platform: str, spec: SpecifierSet
+    ) -> tuple[Version, str] | None:
+        """The build of a page member for ``torch`` on ``index``'s backend, if its page has one."""
+        from hatch_torch.data.family import load
+
+        family = load()
+        member = family.member(package)
+        kind = self.data.backends.get(index, {}).get("kind")
+        if member is None or kind not in ("cpu", "cuda") or family.page(member, torch, index) is None:
+            return None
+        if member.where == "pyg" and platform not in family.pyg_platforms:
+            return None
+        release = member.release_for(torch)
+        if release is None or not self.allows(spec, Version(release.version)):
+            return None
+        return Version(release.version), member.expected_label(index, torch)
