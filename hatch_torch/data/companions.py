@@ -14,7 +14,9 @@ from packaging.version import Version
 from hatch_torch.data.family import Family, load
 
 
-def companion_rows(family: Family, raw: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+def companion_rows(
+    family: Family, raw: dict[str, Any], only: str | None = None
+) -> dict[str, dict[str, dict[str, Any]]]:
     """The table members that live on the PyTorch indexes as release-data ``companions`` rows: package ->
     version -> {torch specifier, per-backend labels (those of torch on the backend, through the member's label
     template), the CPython versions of the torch releases it goes with, sources}. Torch releases the data does not
@@ -22,7 +24,7 @@ def companion_rows(family: Family, raw: dict[str, Any]) -> dict[str, dict[str, d
     out: dict[str, dict[str, dict[str, Any]]] = {}
     releases = {Version(t): entry for t, entry in raw["releases"].items()}
     for m in family.members.values():
-        if m.where != "pytorch" or m.versions != "table" or not m.label:
+        if m.where != "pytorch" or m.versions != "table" or not m.label or only not in (None, m.name):
             continue
         for r in m.releases:
             backends: dict[str, dict[str, str]] = {}
@@ -42,14 +44,6 @@ def companion_rows(family: Family, raw: dict[str, Any]) -> dict[str, dict[str, d
                 row = {"torch": str(r.torch), "backends": backends, "python": pythons}
                 out.setdefault(m.name, {})[r.version] = {**row, "source": list(r.source), "confidence": r.confidence}
     return out
-
-
-def with_family(raw: dict[str, Any]) -> dict[str, Any]:
-    """``raw`` with the bundled family's table members in its ``companions`` (rows the data has win)."""
-    rows = companion_rows(load(), raw)
-    for package, found in raw.get("companions", {}).items():
-        rows[package] = {**rows.get(package, {}), **found}
-    return {**raw, "companions": rows}
 
 
 def pages(names: Collection[str], releases: list[Version], backend: str) -> list[str]:

@@ -62,6 +62,7 @@ class Serving:
         self._sources: dict[tuple[str, str | None, str], list[tuple[Version, str]]] = {}
         self._labels: dict[tuple[Version, str, str, str, int | None], str | None] = {}
         self._allows: dict[tuple[str, Version], bool] = {}
+        self._members: dict[str, list[Companion]] = {}
 
     @classmethod
     def of(cls, data: ReleaseData) -> Serving:
@@ -116,10 +117,8 @@ class Serving:
     @cached_property
     def companions(self) -> dict[str, list[Companion]]:
         """package -> its releases, newest first."""
-        from hatch_torch.data.companions import with_family
-
         table: dict[str, dict[str, Companion]] = {}
-        for package, rows in with_family(self.data.raw)["companions"].items():
+        for package, rows in self.data.raw.get("companions", {}).items():
             for version, row in rows.items():
                 mate = Companion(
                     Version(version),
@@ -153,7 +152,7 @@ class Serving:
         """(newest release of ``package`` that goes with ``torch`` on the index there and fits ``spec``, label)."""
         if package in self.paged:
             return self.paged_build(package, torch, index, platform, spec)
-        for mate in self.companions.get(package, []):
+        for mate in self.companions.get(package) or self.members(package):
             if not (self.declares(mate, torch) and self.allows(spec, mate.version, text)):
                 continue
             if index == PYPI or mate.unlabelled:
@@ -163,6 +162,21 @@ class Serving:
             if label is not None and supports(mate.wheels.get(platform), mate.python, python, macos):
                 return mate.version, label
         return None
+
+    def members(self, package: str) -> list[Companion]:
+        """The releases of a family-data member (data/family.json), newest first; built when first asked."""
+        if package not in self._members:
+            from hatch_torch.data.companions import companion_rows
+            from hatch_torch.data.family import load
+
+            rows = companion_rows(load(), self.data.raw, only=package).get(package, {})
+            mates = []
+            for version, row in rows.items():
+                mate = Companion(Version(version), row["torch"], {})
+                mate.labels, mate.python = row["backends"], row["python"]
+                mates.append(mate)
+            self._members[package] = sorted(mates, key=lambda c: c.version, reverse=True)
+        return self._members[package]
 
     @cached_property
     def paged(self) -> frozenset[str]:
