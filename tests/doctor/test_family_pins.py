@@ -90,3 +90,19 @@ def test_sources_writes_the_pyg_page_and_the_members_index_pages(tmp_path: Path)
     assert '"https://data.pyg.org/whl/torch-2.10.0+cu128.html"' in written
     assert '"https://data.pyg.org/whl/torch-2.9.0+cu128.html"' in written
     assert "/torch-scatter/" not in written  # PyG is not on the PyTorch index
+
+
+def test_a_member_a_plugin_adds_is_pinned_and_steers_torch(monkeypatch: pytest.MonkeyPatch) -> None:
+    from family_plugin import plugged
+
+    from hatch_torch.data import family as _family
+    from hatch_torch.data.model import ReleaseData, load
+    from hatch_torch.pins.resolve import resolve
+
+    with_plugin = _family.with_plugins(_family.load(), plugged())
+    monkeypatch.setattr(_family, "load", lambda: with_plugin)
+    data = ReleaseData(load().raw)  # a fresh data object: nothing cached from other tests
+    lines = resolve({"dependencies": ["torch", "torchcodec<0.9"]}, "cu128", data=data).groups["dependencies"]
+    pins = [line.split(";")[0] for line in lines]
+    assert "torch==2.9.1+cu128" in pins
+    assert "torchcodec==0.8.0+cu128" in pins
