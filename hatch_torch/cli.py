@@ -22,6 +22,7 @@ COMMANDS = (
     "hatch_torch.detection.cli",  # detect
     "hatch_torch.uv.cli",  # sources
     "hatch_torch.publish.cli",  # build, index, matrix
+    "hatch_torch.doctor.cli",  # doctor
 )
 
 

@@ -9,7 +9,11 @@ Layout (``url`` is ``http://127.0.0.1:PORT``):
   ``triton-rocm``, ``pytorch-triton-xpu``, ``triton-xpu``). The cpu index also carries the git-hash-labelled
   torchvision win_arm64 wheels of pytorch/vision#9253 (``torchvision-0.24.1+d801a34-...-win_arm64.whl``).
 - ``/pypi/simple/`` and ``/pypi/simple/<project>/``: a fake PyPI with bare torch-family wheels, ``triton`` and
-  a few pure-Python packages (:data:`PURE`).
+  a few pure-Python packages (:data:`PURE`), ``nvidia-*`` runtimes of CUDA 12 and 13 and onnxruntime(-gpu)
+  (:data:`PURE_DOCTOR`).
+- The family members of ``hatch_torch/data/family.json`` that live on the PyTorch indexes (torchao, fbgemm-gpu,
+  xformers) on each backend index with the backend's labels, and ``/pyg/whl/torch-<X.Y.0>+<backend>.html``:
+  PyG's find-links pages with ``torch_scatter-2.1.2+pt28cu128-...`` wheels (:func:`add_family`).
 
 Pages are PEP 503 HTML, or PEP 691 JSON when the ``Accept`` header asks for
 ``application/vnd.pypi.simple.v1+json``. Links carry ``#sha256=`` fragments, ``data-requires-python`` and
@@ -44,6 +48,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 PYPI = "pypi"
+PYG = "pyg"
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 HTML_TYPE = "application/vnd.pypi.simple.v1+html"
 
@@ -281,6 +286,7 @@ def build_catalog(raw: dict[str, Any]) -> Catalog:
     for name, releases in PURE.items():
         for version, requires_python, requires in releases:
             catalog.add(PYPI, WheelSpec(name, version, "py3", "none", "any", requires_python, tuple(requires)))
+    add_family(catalog, raw)
     return catalog
 
 
@@ -447,6 +453,19 @@ class FakeIndex:
         links = "\n".join(_anchor(row) for row in rows)
         return _html(f"Links for {name}", links)
 
+    @property
+    def pyg_url(self) -> str:
+        """The PyG find-links template, like ``https://data.pyg.org/whl/torch-{torch}+{backend}.html``."""
+        return f"{self.url}/pyg/whl/torch-{{torch}}+{{backend}}.html"
+
+    def find_links_page(self, name: str) -> bytes | None:
+        """PyG's flat page ``torch-2.8.0+cu128``: every PyG wheel labelled ``+pt28cu128``."""
+        files = pyg_files(self.catalog, name)
+        if not files:
+            return None
+        links = "\n".join(_anchor(self._file_row(PYG, spec)) for spec in files)
+        return _html(f"Links for {name}", links)
+
     def project_list(self, index: str, as_json: bool) -> bytes | None:
         projects = self.catalog.indexes.get(index)
         if projects is None:
@@ -504,6 +523,8 @@ def _route(path: str) -> tuple[str, str, str | None] | None:
     if len(parts) == 3 and parts[0] == "files":
         kind = "metadata" if parts[2].endswith(".whl.metadata") else "file"
         return kind, parts[1], parts[2].removesuffix(".metadata")
+    if len(parts) == 3 and parts[:2] == ["pyg", "whl"] and parts[2].endswith(".html"):
+        return "flat", PYG, parts[2].removesuffix(".html")
     if parts[:2] == ["pypi", "simple"]:
         parts = [PYPI, PYPI, *parts[2:]]
     elif not parts or parts[0] != "whl":
@@ -542,6 +563,8 @@ def _handler(index: FakeIndex) -> type[BaseHTTPRequestHandler]:
             kind, name, project = route
             if kind == "list":
                 return index.project_list(name, as_json), page_type
+            if kind == "flat":
+                return index.find_links_page(project or ""), "text/html"
             if kind == "page" and project is not None:
                 return index.project_page(name, project, as_json), page_type
             built = index.built(name, project or "")
@@ -579,6 +602,84 @@ def serve(data: str | None = None) -> None:
     with FakeIndex(data) as index:
         print(f"serving {index.url}  (backends: {index.whl_url}/<backend>/, PyPI: {index.pypi_url}/)", flush=True)
         threading.Event().wait()
+
+
+# --- the rest of the torch family (torchao, fbgemm-gpu, xformers; PyG) and the packages doctor looks at -------
+
+#: Fake PyPI packages for ``hatch-torch doctor``: CUDA 12 (-cu12) and CUDA 13 (unsuffixed) runtimes, onnxruntime
+PURE_DOCTOR: dict[str, list[tuple[str, str, list[str]]]] = {
+    "nvidia-cublas-cu12": [("12.8.4.1", ">=3", [])],
+    "nvidia-cuda-runtime-cu12": [("12.8.90", ">=3", [])],
+    "nvidia-cublas": [("13.1.0.3", ">=3", [])],
+    "nvidia-cuda-runtime": [("13.0.96", ">=3", [])],
+    "onnxruntime": [("1.23.2", ">=3.10", [])],
+    "onnxruntime-gpu": [("1.23.2", ">=3.10", [])],
+}
+#: PyG wheel versions for the pages whose torch the family data lists no release of the package for
+PYG_VERSIONS = {
+    "pyg-lib": "0.6.0",
+    "torch-scatter": "2.1.2",
+    "torch-sparse": "0.6.18",
+    "torch-cluster": "1.6.3",
+    "torch-spline-conv": "1.2.2",
+}
+PYG_PLATFORMS = ("linux_x86_64", "win_amd64")  # PyG's wheels use the plain linux_x86_64 tag
+
+
+def add_family(catalog: Catalog, raw: dict[str, Any]) -> None:
+    """Serve the family data's table members on the backend indexes and PyG's wheels, from the family data."""
+    from hatch_torch.data.family import load
+
+    family = load()
+    for torch, release in raw["releases"].items():
+        pythons = [p for p in release["python"] if not p.endswith("t")]
+        for backend, packages in release["backends"].items():
+            kind = raw["backends"].get(backend, {}).get("kind", "")
+            for member in family.members.values():
+                if member.where != "pytorch" or member.versions != "table" or kind not in member.kinds:
+                    continue
+                for found in member.releases:
+                    if not found.torch.contains(Version(torch)):
+                        continue
+                    requires = (f"torch{found.torch}",) if member.name == "xformers" else ()
+                    for platform, label in packages.get("torch", {}).items():
+                        version = found.version + (f"+{label}" if label else "")
+                        for python in pythons:
+                            py, abi = _python_tags(python, platform)
+                            spec = WheelSpec(member.name, version, py, abi, PLATFORM_TAGS[platform], None, requires)
+                            catalog.add(backend, spec)
+            page_torch = Version(torch)
+            if not family.pyg_torch.contains(page_torch) or kind not in ("cpu", "cuda"):
+                continue
+            label = f"pt{page_torch.major}{page_torch.minor}{backend}"
+            for name, fallback in PYG_VERSIONS.items():
+                pyg = family.member(name)
+                listed = pyg.release_for(page_torch) if pyg else None
+                version = listed.version if listed else fallback
+                for platform in PYG_PLATFORMS:
+                    if platform not in packages.get("torch", {}):
+                        continue
+                    tag = "linux_x86_64" if platform == "linux_x86_64" else PLATFORM_TAGS[platform]
+                    for python in pythons:
+                        py, abi = _python_tags(python, platform)
+                        catalog.add(PYG, WheelSpec(name, f"{version}+{label}", py, abi, tag))
+    for name, releases in PURE_DOCTOR.items():
+        for version, requires_python, requires in releases:
+            catalog.add(PYPI, WheelSpec(name, version, "py3", "none", "any", requires_python, tuple(requires)))
+
+
+def pyg_files(catalog: Catalog, page: str) -> list[WheelSpec]:
+    """The wheels of PyG's page ``torch-2.8.0+cu128`` (labelled ``+pt28cu128``)."""
+    torch, _, backend = page.removeprefix("torch-").partition("+")
+    try:
+        release = Version(torch)
+    except ValueError:
+        return []
+    if release.micro != 0:
+        return []  # PyG has one page per torch minor release, named X.Y.0
+    label = f"+pt{release.major}{release.minor}{backend}"
+    files = [spec for project in catalog.indexes.get(PYG, {}).values() for spec in project.values()]
+    return sorted((s for s in files if s.version.endswith(label)), key=lambda s: s.filename)
 
 
 if __name__ == "__main__":

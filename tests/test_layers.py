@@ -23,6 +23,7 @@ LAYERS = {
     "hook": 5,
     "uv": 6,
     "publish": 6,
+    "doctor": 6,
     "<top>": 7,  # hatch_torch/__init__, hooks, plugin, cli, __main__: the public surface
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,4 +37,6 @@ def _pins(args: argparse.Namespace) -> int:
     result = resolve(groups, backend, fallback=args.fallback, requires_python=args.requires_python)
     for line in result.groups["REQ"]:
         print(line)
+    for note in result.notes:
+        print(f"hatch-torch: {note}", file=sys.stderr)
     return 0

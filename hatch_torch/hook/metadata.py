@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from hatchling.metadata.plugin.interface import MetadataHookInterface
@@ -52,6 +53,8 @@ class TorchMetadataHook(MetadataHookInterface):
             problems=problems,
             backend_known=known,
         )
+        for note in result.notes:
+            print(f"hatch-torch: {note}", file=sys.stderr)
         if config.dependencies is not None:
             metadata["dependencies"] = result.groups["dependencies"]
         if config.optional_dependencies is not None:

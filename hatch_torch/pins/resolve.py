@@ -40,6 +40,7 @@ class Resolution(Record):
     torch: Version | None
     groups: dict[str, list[str]] = field(default_factory=dict)
     picks: dict[Cell, tuple[str, Pins] | None] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # said at build time: what was left unpinned and why
 
 
 def resolve(
@@ -107,12 +108,37 @@ def resolve(
         out[group] = lines
     torches = [p[1]["torch"][0] for p in picks.values() if p and "torch" in p[1]]
     own = [p[1]["torch"][0] for p in picks.values() if p and p[0] == backend and "torch" in p[1]]
-    return Resolution(backend, max(own or torches, default=None), out, picks)
+    notes = _unpaged(family, holding, picks, serving)
+    return Resolution(backend, max(own or torches, default=None), out, picks, notes)
+
+
+def _unpaged(
+    family: list[Req], holding: dict[Cell, list[Req]], picks: dict[Cell, tuple[str, Pins] | None], serving: Serving
+) -> list[str]:
+    """A note per page member (PyG) left unpinned where its page has no build for the torch picked."""
+    missed: dict[Req, set[str]] = {}
+    for cell, reqs in holding.items():
+        pick = picks.get(cell)
+        for r in reqs:
+            paged = pick and r.name in serving.paged and r.name not in pick[1] and "torch" in pick[1]
+            if paged and pick and serving.data.backends.get(pick[0], {}).get("kind") in ("cpu", "cuda"):
+                platform = split(cell[0])[0] or cell[0]
+                missed.setdefault(r, set()).add(f"torch {pick[1]['torch'][0]}+{pick[0]} on {platform}")
+    return [
+        f"{r.where}: {r.text!r} is left unpinned for {', '.join(sorted(builds))}: its find-links page has no "
+        f"{r.name} build there (hatch-torch doctor checks what gets installed)"
+        for r in family
+        if (builds := missed.get(r))
+    ]
 
 
 def _members(data: ReleaseData) -> set[str]:
     """The torch family as the data lists it: its packages and every package of its ``companions`` table."""
-    return {canonicalize_name(p) for p in data.raw.get("packages", FAMILY)} | set(data.raw.get("companions", {}))
+    from hatch_torch.data.family import page_members, pinned_members
+
+    found = {canonicalize_name(p) for p in data.raw.get("packages", FAMILY)} | set(data.raw.get("companions", {}))
+    # the family data's members: on the PyTorch indexes like torchvision, and PyG from its pages
+    return found | set(pinned_members(plugins=True)) | set(page_members(plugins=True))
 
 
 def _extra(group: str) -> str:
@@ -179,7 +205,7 @@ def _pick(
                 mate := serving.companion(name, torch, index, platform, python, macos, spec, spec_text)
             ):
                 pins[name] = mate
-        if set(pins) >= set(specs):
+        if set(pins) >= set(specs) - serving.paged:  # a page member without a build stays as written
             return index, pins
     return None
 
@@ -201,7 +227,7 @@ def _lines(
         if not mine:
             continue
         pick = picks.get(cell)
-        if pick:
+        if pick and name in pick[1]:
             version, label = pick[1][name]
             extras = sorted({e for r in mine for e in r.req.extras})
             key = (_head(mine[0].req.name, extras), f"=={version}" + (f"+{label}" if label else ""), None)

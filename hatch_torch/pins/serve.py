@@ -62,6 +62,7 @@ class Serving:
         self._sources: dict[tuple[str, str | None, str], list[tuple[Version, str]]] = {}
         self._labels: dict[tuple[Version, str, str, str, int | None], str | None] = {}
         self._allows: dict[tuple[str, Version], bool] = {}
+        self._members: dict[str, list[Companion]] = {}
 
     @classmethod
     def of(cls, data: ReleaseData) -> Serving:
@@ -126,6 +127,7 @@ class Serving:
                     bool(row.get("unlabelled")),
                 )
                 mate.labels = {b: dict(labels) for b, labels in row.get("backends", {}).items()}
+                mate.python = list(row.get("python", []))
                 table.setdefault(package, {})[version] = mate
         for torch in self.data.versions:
             release = self.data.releases[str(torch)]
@@ -148,7 +150,9 @@ class Serving:
         text: str,
     ) -> tuple[Version, str] | None:
         """(newest release of ``package`` that goes with ``torch`` on the index there and fits ``spec``, label)."""
-        for mate in self.companions.get(package, []):
+        if package in self.paged:
+            return self.paged_build(package, torch, index, platform, spec)
+        for mate in self.companions.get(package) or self.members(package):
             if not (self.declares(mate, torch) and self.allows(spec, mate.version, text)):
                 continue
             if index == PYPI or mate.unlabelled:
@@ -158,3 +162,43 @@ class Serving:
             if label is not None and supports(mate.wheels.get(platform), mate.python, python, macos):
                 return mate.version, label
         return None
+
+    def members(self, package: str) -> list[Companion]:
+        """The releases of a family-data member (data/family.json), newest first; built when first asked."""
+        if package not in self._members:
+            from hatch_torch.data.companions import companion_rows
+            from hatch_torch.data.family import load
+
+            rows = companion_rows(load(), self.data.raw, only=package).get(package, {})
+            mates = []
+            for version, row in rows.items():
+                mate = Companion(Version(version), row["torch"], {})
+                mate.labels, mate.python = row["backends"], row["python"]
+                mates.append(mate)
+            self._members[package] = sorted(mates, key=lambda c: c.version, reverse=True)
+        return self._members[package]
+
+    @cached_property
+    def paged(self) -> frozenset[str]:
+        """Members on find-links pages per torch and backend (PyG)."""
+        from hatch_torch.data.family import page_members
+
+        return frozenset(page_members(plugins=True))
+
+    def paged_build(
+        self, package: str, torch: Version, index: str, platform: str, spec: SpecifierSet
+    ) -> tuple[Version, str] | None:
+        """The build of a page member for ``torch`` on ``index``'s backend, if its page has one."""
+        from hatch_torch.data.family import load
+
+        family = load()
+        member = family.member(package)
+        kind = self.data.backends.get(index, {}).get("kind")
+        if member is None or kind not in ("cpu", "cuda") or family.page(member, torch, index) is None:
+            return None
+        if member.where == "pyg" and platform not in family.pyg_platforms:
+            return None
+        release = member.release_for(torch)
+        if release is None or not self.allows(spec, Version(release.version)):
+            return None
+        return Version(release.version), member.expected_label(index, torch)

@@ -61,3 +61,10 @@ def hatch_torch_supports(backend: str, kind: str, device: Device, torch: str, pl
     Stops at the first non-None result; None means "not mine to say". Built-in rules answer for
     cuda and rocm backends; a device of a kind nobody answers for is taken as supported.
     """
+
+
+@hookspec
+def hatch_torch_family() -> Mapping[str, Mapping[str, object]] | None:
+    """Packages this plugin adds to the torch family: name -> entry shaped like a member of
+    ``hatch_torch/data/family.json`` (``where``, ``label``, ``kinds``, ``releases``...). A name the bundled
+    data already has is not replaced."""

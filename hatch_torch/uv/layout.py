@@ -21,6 +21,8 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from hatch_torch.data.companions import pages
+from hatch_torch.data.family import page_members
 from hatch_torch.data.model import ReleaseData
 from hatch_torch.pins.platforms import PLATFORMS
 from hatch_torch.pins.resolve import FAMILY, _strip_local
@@ -36,6 +38,8 @@ DEFAULT_CACHE_KEYS: tuple[dict[str, str], ...] = (
     {"dir": "src"},
 )
 BACKEND_CACHE_KEYS: tuple[dict[str, str], ...] = ({"env": "TORCH_BACKEND"}, {"env": "UV_TORCH_BACKEND"})
+#: the packages the release data pairs with torch releases (the other family members follow data/family.json)
+RELEASE_DATA = ("torch", "torchvision", "torchaudio")
 #: macOS wheels never carry a label and PyPI has the same builds, so macOS always takes the fallback.
 UNLABELLED_OS = "darwin"
 
@@ -85,7 +89,7 @@ def platform_marker(platform: str) -> str:
 
 def relevant_releases(texts: Iterable[str], backend: str, data: ReleaseData) -> list[Version]:
     """The backend's torch releases whose torch-family versions satisfy every requirement in ``texts``."""
-    reqs = [Requirement(t) for t in texts]
+    reqs = [r for r in map(Requirement, texts) if canonicalize_name(r.name) in RELEASE_DATA]
     out = []
     for torch in data.releases_for(backend):
         ok = True
@@ -257,6 +261,7 @@ def _hook_plan(hooked: list[Found], settings: Settings, data: ReleaseData) -> Pl
                 "Fix: pass plain --backend values (every backend TORCH_BACKEND may name)."
             ]
         )
+    paged = set(page_members(plugins=True))
     texts = [t for f in hooked for t in f.texts]
     names = sorted({n for f in hooked for n in f.names} | {"torch"}, key=_family_order)
     backends = [c.backend for c in settings.choices if c.backend != PYPI]
@@ -267,7 +272,8 @@ def _hook_plan(hooked: list[Found], settings: Settings, data: ReleaseData) -> Pl
         releases = relevant_releases(texts, backend, data)
         for name in [*names, *companions(releases, backend, data)]:
             url = f"{settings.url(backend, data)}/{name}/"
-            if url not in out.find_links:
+            if name not in paged and url not in out.find_links:
                 out.find_links.append(url)
+        out.find_links += [u for u in pages(paged & set(names), releases, backend) if u not in out.find_links]
     out.cache_keys = [*DEFAULT_CACHE_KEYS, *BACKEND_CACHE_KEYS]
     return out

@@ -9,6 +9,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from hatch_torch.data.family import page_members, pinned_members
 from hatch_torch.data.model import ReleaseData
 from hatch_torch.pins.resolve import FAMILY
 from hatch_torch.util.errors import ConfigurationError
@@ -82,7 +83,9 @@ def find_family(
     hook_extras = hook.get("optional-dependencies") or {}
     hooked: list[tuple[ListPath, Any]] = [((*HOOK_TABLE, "dependencies"), hook.get("dependencies"))]
     hooked += [((*HOOK_TABLE, "optional-dependencies", k), v) for k, v in hook_extras.items()]
-    return _scan(static, family, written), _scan(hooked, family, written)
+    # the hook pins the family data's members too (xformers, PyG...): their pages go into find-links
+    members = family | set(pinned_members(plugins=True)) | set(page_members(plugins=True))
+    return _scan(static, family, written), _scan(hooked, members, written)
 
 
 def _idents(written: Collection[str], kind: str) -> list[tuple[ListPath, str]]:
