@@ -42,7 +42,9 @@ def _declared() -> bool:
     A quick scan of ``*.dist-info``/``*.egg-info`` on ``sys.path`` (about 1 ms) that spares the common
     no-plugin case the import and scan of ``importlib.metadata`` (about 20 ms in a fresh process).
     """
-    header = f"[{GROUP}]"
+    from hatch_torch.util.fsread import read_bytes
+
+    header = f"[{GROUP}]".encode()
     for entry in sys.path:
         try:
             listing = os.scandir(entry or ".")
@@ -52,10 +54,9 @@ def _declared() -> bool:
             for item in listing:
                 if not item.name.endswith((".dist-info", ".egg-info")):
                     continue
-                try:
-                    with open(os.path.join(item.path, "entry_points.txt"), encoding="utf-8") as f:
-                        if header in f.read():
-                            return True
+                try:  # bytes (a file in another encoding is no reason to fail), regular files only, bounded
+                    if header in read_bytes(os.path.join(item.path, "entry_points.txt"), 1 << 20, truncate=True):
+                        return True
                 except OSError:
                     continue
     return False
