@@ -11,6 +11,7 @@ overrides are documented in docs/detection.md).
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
@@ -42,8 +43,6 @@ def _declared() -> bool:
     A quick scan of ``*.dist-info``/``*.egg-info`` on ``sys.path`` (about 1 ms) that spares the common
     no-plugin case the import and scan of ``importlib.metadata`` (about 20 ms in a fresh process).
     """
-    from hatch_torch.util.fsread import read_bytes
-
     header = f"[{GROUP}]".encode()
     for entry in sys.path:
         try:
@@ -54,12 +53,35 @@ def _declared() -> bool:
             for item in listing:
                 if not item.name.endswith((".dist-info", ".egg-info")):
                     continue
-                try:  # bytes (a file in another encoding is no reason to fail), regular files only, bounded
-                    if header in read_bytes(os.path.join(item.path, "entry_points.txt"), 1 << 20, truncate=True):
-                        return True
-                except OSError:
-                    continue
+                if header in _head(os.path.join(item.path, "entry_points.txt")):
+                    return True
     return False
+
+
+_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _head(path: str) -> bytes:
+    """The first megabyte of a regular file, b"" for anything else (missing, a FIFO, a device): one open
+    per distribution, the scan's whole cost, so no stat before it; non-blocking, so a FIFO cannot stall it."""
+    try:
+        fd = os.open(path, _FLAGS)
+    except OSError:
+        return b""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return b""
+        data = b""
+        while len(data) < 1 << 20:  # 64 KiB at a time: os.read allocates what it is asked for
+            chunk = os.read(fd, 1 << 16)
+            data += chunk
+            if len(chunk) < 1 << 16:  # a short read of a regular file: its end
+                break
+        return data
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
 
 
 @cache
