@@ -74,9 +74,9 @@ def _head(path: str) -> bytes:
         data = b""
         while len(data) < 1 << 20:  # 64 KiB at a time: os.read allocates what it is asked for
             chunk = os.read(fd, 1 << 16)
-            data += chunk
-            if len(chunk) < 1 << 16:  # a short read of a regular file: its end
+            if not chunk:
                 break
+            data += chunk
         return data
     except OSError:
         return b""
