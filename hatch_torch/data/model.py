@@ -92,6 +92,13 @@ def _home() -> str:
 
 
 def _user_dir() -> str:
+    env = os.environ
+    return _user_dir_for(env.get("LOCALAPPDATA"), env.get("XDG_DATA_HOME"), env.get("HOME"), env.get("USERPROFILE"))
+
+
+@cache
+def _user_dir_for(*_: str | None) -> str:
+    """The user data dir for these environment values (worked out once: every load asks)."""
     if sys.platform == "win32":
         base = os.environ.get("LOCALAPPDATA") or os.path.join(_home(), "AppData", "Local")
     elif sys.platform == "darwin":

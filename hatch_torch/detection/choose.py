@@ -13,7 +13,7 @@ from typing import Any
 from packaging.version import Version
 
 from hatch_torch.data.model import ReleaseData
-from hatch_torch.detection.kernels import Kernels, Supports, version
+from hatch_torch.detection.kernels import Kernels, Supports, parsed, version
 from hatch_torch.detection.probe import Device, ProbeContext
 from hatch_torch.detection.rows import Release, Spec, cc_tuple, index
 from hatch_torch.util.record import Record, field
@@ -167,7 +167,7 @@ class Chooser:
         raw = self.ctx.versions.get("nvidia_driver", "")
         driver = version(raw)
         if driver is not None:
-            if driver >= Version(floor):
+            if driver >= parsed(floor):
                 return True, f"driver {raw} meets its floor {floor}"
             return False, f"needs driver >= {floor} ({self.os_key}), found {raw}"
         cuda = self.ctx.versions.get("cuda_driver", "")

@@ -7,6 +7,7 @@ enough driver; ROCm: the gfx list of the index; other kinds: plugins (``hatch_to
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from packaging.version import InvalidVersion, Version
 
@@ -28,7 +29,15 @@ CUDA_ARCHS = (
 )
 
 
+@lru_cache(maxsize=256)
+def parsed(text: str) -> Version:
+    """``Version(text)`` for the data's driver floors (memoised; a bad one raises, as before)."""
+    return Version(text)
+
+
+@lru_cache(maxsize=256)
 def version(text: str) -> Version | None:
+    """``Version(text)``, None if it is not one (memoised: driver floors and versions repeat)."""
     try:
         return Version(text)
     except InvalidVersion:
@@ -90,7 +99,7 @@ class Kernels:
         floor = info.get("toolkit_driver", {}).get(self.os_key)
         driver = version(self.ctx.versions.get("nvidia_driver", ""))
         if floor and driver is not None:
-            return driver >= Version(floor)
+            return driver >= parsed(floor)
         cuda = self.ctx.versions.get("cuda_driver", "")
         if cuda and info.get("cuda"):
             return cc_tuple(cuda) >= cc_tuple(info["cuda"])

@@ -83,6 +83,11 @@ class Record:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         cls = type(self)
         fields = cls._fields
+        if not kwargs and len(args) == len(fields):  # every field given in order: the common case
+            self.__dict__.update(zip(fields, args, strict=True))
+            if cls._post is not None:
+                cls._post(self)
+            return
         if len(args) > len(fields):
             raise TypeError(f"{cls.__name__}() takes {len(fields)} arguments, got {len(args)}")
         values = self.__dict__
