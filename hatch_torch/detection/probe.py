@@ -195,7 +195,7 @@ class ProbeContext(Record):
         self.record(name, "skipped", why)
 
     def record(self, name: str, status: str, detail: str) -> None:
-        self.probes.append(ProbeRecord(name, status, detail))
+        self.probes.append(ProbeRecord(name, status, detail, 0.0))
 
     def of(self, vendor: str) -> list[Device]:
         return [d for d in self.devices if d.vendor == vendor]
