@@ -14,7 +14,6 @@ import os
 import stat
 import sys
 import time
-import zlib
 from collections.abc import Iterator
 
 #: How long a hang is remembered, in seconds.
@@ -50,6 +49,8 @@ def _name(tool: str) -> str:
     except OSError:
         key = tool
     # A name, not a secret: only this user can write the folder. (hashlib would load OpenSSL.)
+    import zlib  # here: a machine with no memory folder (the usual case) never needs it
+
     data = key.encode("utf-8", "surrogateescape")
     return f"hung-{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 

@@ -71,6 +71,16 @@ def ascii_int(text: str, digits: int = 9) -> int | None:
     return int(text) if 0 < len(text) <= digits and text.isascii() and text.isdigit() else None
 
 
+def dotted(text: str, widths: tuple[int, ...], required: int) -> bool:
+    """Whether ``text`` is ``required`` to ``len(widths)`` runs of ASCII digits joined by dots, run ``i``
+    at most ``widths[i]`` long: ``dotted(v, (4, 4, 4), 2)`` is ``[0-9]{1,4}\\.[0-9]{1,4}(\\.[0-9]{1,4})?``
+    without compiling a pattern (a fresh process compiles each one it uses)."""
+    parts = text.split(".")
+    return required <= len(parts) <= len(widths) and all(
+        0 < len(p) <= w and p.isascii() and p.isdigit() for p, w in zip(parts, widths, strict=False)
+    )
+
+
 def seconds(environ: Mapping[str, str]) -> float:
     """The tool timeout from ``$HATCH_TORCH_TOOL_TIMEOUT`` (ASCII digits, above 0), else the default."""
     raw = environ.get(TIMEOUT_ENV, "").strip()

@@ -14,6 +14,7 @@ milliseconds. Without ``posix_spawn`` (Windows), or for a program named without 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Mapping
@@ -55,14 +56,10 @@ def run(
         out, err = _collect(fds, stdin or b"", deadline, timeout, limit)
         returncode = _exit_status(pid, deadline, timeout)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.killpg(pid, _SIGKILL)
-        except OSError:
-            pass
-        try:
-            _exit_status(pid, time.monotonic() + 1, 1)  # reap it; one stuck in the kernel is left behind
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):  # reap it; one stuck in the kernel is left behind
+            _exit_status(pid, time.monotonic() + 1, 1)
         raise
     finally:
         for fd in fds:

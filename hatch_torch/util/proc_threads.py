@@ -54,9 +54,7 @@ def _feed(pipe: IO[bytes], data: bytes) -> None:
         pipe.write(data)
 
 
-def run(
-    argv: list[str], *, env: Mapping[str, str] | None, timeout: float, limit: int, stdin: bytes | None
-) -> Done:
+def run(argv: list[str], *, env: Mapping[str, str] | None, timeout: float, limit: int, stdin: bytes | None) -> Done:
     """Run ``argv`` with ``stdin`` as its input (default /dev/null); Timeout, Flood, or OSError when it
     cannot start."""
     deadline = time.monotonic() + timeout

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure, ascii_int
+from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure, ascii_int, dotted
 from hatch_torch.detection.vendors import nvidia_nvml as _nvml
 from hatch_torch.detection.vendors import nvidia_smi as _nvsmi
 from hatch_torch.detection.vendors.nvidia_names import by_name
@@ -16,7 +16,7 @@ from hatch_torch.plugins.marker import hookimpl
 from hatch_torch.util.patterns import lazy
 
 #: ASCII digits only (full-width digits are no driver version), a few per part
-_DRIVER = lazy(r"[0-9]{1,4}\.[0-9]{1,4}(\.[0-9]{1,4})?", re.ASCII)
+_DRIVER = (4, 4, 4)  # probe.dotted widths: 2 or 3 parts
 _PROC_VERSION = lazy(r"Kernel Module(?: for \S+)?\s+([0-9]{1,4}\.[0-9]{1,4}(?:\.[0-9]{1,4})?)\b", re.ASCII)
 
 
@@ -97,7 +97,7 @@ def _sysfs(context: ProbeContext) -> None:
             say("nothing", "/sys/module/nvidia/version does not exist (no kernel module loaded)")
             return
         version = text.strip()
-        if not _DRIVER.fullmatch(version):
+        if not dotted(version, _DRIVER, 2):
             raise ProbeFailure(f"/sys/module/nvidia/version holds {version[:40]!r}, not a driver version")
         context.versions["nvidia_driver"] = version
         say("found", f"driver {version}")

@@ -11,7 +11,6 @@ entries, the ``/etc/ld.so.conf`` directories, the usual library dirs), never in 
 from __future__ import annotations
 
 import contextlib
-import ntpath
 import os
 import posixpath
 import stat
@@ -63,19 +62,27 @@ def no_driver(context: ProbeContext) -> str:
 def candidates(context: ProbeContext) -> list[str]:
     """Library paths to try, in order; all absolute."""
     if explicit := context.environ.get(LIBRARY_ENV, "").strip():
-        if not (ntpath if context.os == "win" else posixpath).isabs(explicit):
+        if not _isabs(context, explicit):
             raise ProbeFailure(f"{LIBRARY_ENV}={explicit!r} is not an absolute path (write the library's full path)")
         return [explicit]
     if context.os == "win":
         windir = context.environ.get("WINDIR", "C:/Windows")
         progs = context.environ.get("ProgramFiles", "C:/Program Files")
         paths = [f"{windir}/System32/nvml.dll", f"{progs}/NVIDIA Corporation/NVSMI/nvml.dll"]
-        return [p for p in paths if ntpath.isabs(p)]  # a relative WINDIR would mean the current directory
+        return [p for p in paths if _isabs(context, p)]  # a relative WINDIR would mean the current directory
     if context.os != "linux":
         return []
     search = [d for d in context.environ.get("LD_LIBRARY_PATH", "").split(":") if d.startswith("/")]
     dirs = dict.fromkeys([*search, *_ld_conf(context, "/etc/ld.so.conf", 0), *_LINUX_DIRS])
     return [context.fs(f"{d.rstrip('/')}/{_NAME}") for d in dirs]
+
+
+def _isabs(context: ProbeContext, path: str) -> bool:
+    if context.os != "win":
+        return posixpath.isabs(path)
+    import ntpath  # only for a Windows machine: on Linux its import would be spent for nothing
+
+    return ntpath.isabs(path)
 
 
 def _ld_conf(context: ProbeContext, path: str, depth: int) -> list[str]:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
-from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure, ToolFailure
+from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure, ToolFailure, ascii_int, dotted
 from hatch_torch.detection.vendors.nvidia_names import by_name
-from hatch_torch.util.patterns import lazy
 
 SMI_FIELDS = "index,uuid,name,compute_cap,driver_version"
 #: ASCII digits only, a few per part: full-width digits or a thousand-digit run are not a driver version
-_DRIVER = lazy(r"[0-9]{1,4}\.[0-9]{1,4}(\.[0-9]{1,4})?", re.ASCII)
-_CC = lazy(r"[0-9]{1,3}\.[0-9]{1,2}", re.ASCII)
-_INDEX = lazy(r"[0-9]{1,4}", re.ASCII)
+_DRIVER = (4, 4, 4)
+_CC = (3, 2)
 
 
 def query(context: ProbeContext) -> list[Device]:
@@ -35,22 +31,22 @@ def query(context: ProbeContext) -> list[Device]:
         for row in _rows(out):
             values = dict(zip(names, (v.strip() for v in row), strict=False))
             driver = values.get("driver_version", "")
-            if len(row) != len(names) or not _DRIVER.fullmatch(driver):
+            if len(row) != len(names) or not dotted(driver, _DRIVER, 2):
                 garbled.append(",".join(row)[:60])
                 continue
             if "nvidia_driver" not in context.versions:
                 context.versions["nvidia_driver"] = driver
             cc = values.get("compute_cap", "")
-            index = values["index"]
+            number = ascii_int(values["index"], 4)
             device = Device(
                 "nvidia",
                 "cuda",
                 values["name"],
-                index=int(index) if _INDEX.fullmatch(index) else len(found),
+                index=len(found) if number is None else number,
                 uuid=values["uuid"],
                 source="nvidia.smi",
             )
-            if _CC.fullmatch(cc):
+            if dotted(cc, _CC, 2):
                 device.arch, device.arch_source = cc, "nvidia-smi compute_cap"
             found.append(device if device.arch else by_name(device))
         if not found:
