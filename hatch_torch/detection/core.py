@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
 
     from hatch_torch.data.model import ReleaseData
+    from hatch_torch.detection.choose import Choice, Chooser
     from hatch_torch.detection.rows import Spec
     from hatch_torch.plugins.manager import Plugins
 
@@ -101,7 +102,6 @@ def detect(
     :class:`DetectionError` when a probe failed or nothing was found.
     """
     from hatch_torch.data.model import load
-    from hatch_torch.detection.choose import Chooser
 
     env = os.environ if environ is None else environ
     spec = _specifier(torch or "") if torch is None or isinstance(torch, str) else torch
@@ -119,9 +119,8 @@ def detect(
     plugins = _plugins(env)
     data = load()
     _satisfiable(spec, data)
-    chooser = Chooser(ctx, spec, data, plugins.supports)
-    choice = chooser.choose()
-    found = _summary(ctx) + [f"plugin {name}: {error}" for name, error in plugins.errors]
+    chooser, choice, summary = _chosen(ctx, spec, data, plugins)
+    found = summary + [f"plugin {name}: {error}" for name, error in plugins.errors]
     result = Detection(
         choice.backend,
         [*found, *ctx.notes, *choice.reasons],
@@ -131,13 +130,44 @@ def detect(
         ctx.devices,
         ctx.versions,
         ctx.probes,
-        choice.rejected,
+        dict(choice.rejected),
         {"blocked": list(plugins.blocked), "errors": [f"{n}: {e}" for n, e in plugins.errors]},
     )
     result._report = chooser.gpus
     if strict if strict is not None else env.get(STRICT_ENV, "").strip().lower() in _TRUE:
         _enforce(result)
     return result
+
+
+#: (what the choice depends on) -> (release data, plugins, chooser, choice, summary of what was found)
+_CHOICES: dict[tuple[Any, ...], tuple[ReleaseData, Plugins, Chooser, Choice, list[str]]] = {}
+
+
+def _chosen(ctx: ProbeContext, spec: Spec, data: ReleaseData, plugins: Plugins) -> tuple[Chooser, Choice, list[str]]:
+    """The choice for what the probes found, worked out once per process for the same findings, torch
+    specifier, release data and plugins (a build asks again and again; a machine that changed finds
+    something else, and is chosen for anew). Third-party plugins may answer ``hatch_torch_supports``
+    differently from one call to the next, so with them every call chooses again."""
+    from hatch_torch.detection.choose import Chooser
+
+    key = (
+        ctx.platform,
+        spec,
+        tuple(d._values() for d in ctx.devices),
+        tuple(ctx.versions.items()),
+        tuple((p.probe, p.detail) for p in ctx.probes if p.status == "failed"),
+    )
+    known = _CHOICES.get(key) if plugins.pm is None else None
+    if known is not None and known[0] is data and known[1] is plugins:
+        return known[2], known[3], known[4]
+    chooser = Chooser(ctx, spec, data, plugins.supports)
+    choice = chooser.choose()
+    summary = _summary(ctx)
+    if plugins.pm is None:
+        if len(_CHOICES) >= 32:
+            _CHOICES.clear()
+        _CHOICES[key] = (data, plugins, chooser, choice, summary)
+    return chooser, choice, summary
 
 
 def _specifier(text: str) -> Spec:
@@ -179,7 +209,7 @@ def _plugins(environ: Mapping[str, str]) -> Plugins:
 
 def clear_cache() -> None:
     """Forget probe results (the machine changed, or a test presents another one)."""
-    _probe_cached.cache_clear()
+    _probe_cached.cache_clear()  # choices are kept: they are keyed by what the probes find
 
 
 def _probe(root: str, plat: str, env_items: tuple[tuple[str, str], ...]) -> ProbeContext:

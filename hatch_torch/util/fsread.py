@@ -61,7 +61,8 @@ def read_bytes(path: str | os.PathLike[str], limit: int, *, truncate: bool = Fal
     _refuse(path, os.stat(path).st_mode)  # as open_regular does, without a file object (sysfs reads add up)
     fd = os.open(path, _FLAGS)
     try:
-        _refuse(path, os.fstat(fd).st_mode)
+        info = os.fstat(fd)
+        _refuse(path, info.st_mode)
         chunks = []
         size = 0
         while size <= limit:  # a regular file: O_NONBLOCK changes nothing for reads
@@ -70,6 +71,8 @@ def read_bytes(path: str | os.PathLike[str], limit: int, *, truncate: bool = Fal
                 break
             chunks.append(chunk)
             size += len(chunk)
+            if size == info.st_size:
+                break  # all the size says it holds (no read to find the end; sysfs and procfs sizes never fit)
     finally:
         os.close(fd)
     data = b"".join(chunks)
