@@ -13,7 +13,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from hatch_torch.detection.probe import Device, ProbeContext, ProbeRecord, as_dict
-from hatch_torch.pins.platforms import PLATFORMS
 from hatch_torch.util.errors import ConfigurationError, HatchTorchError
 from hatch_torch.util.record import Record, clone, field
 
@@ -105,8 +104,8 @@ def detect(
 
     env = os.environ if environ is None else environ
     spec = _specifier(torch or "") if torch is None or isinstance(torch, str) else torch
-    if platform is not None and platform not in PLATFORMS:
-        raise ConfigurationError([f"platform {platform!r} is not known. Fix: use one of {', '.join(PLATFORMS)}."])
+    if platform is not None and platform not in _platforms():
+        raise ConfigurationError([f"platform {platform!r} is not known. Fix: use one of {', '.join(_platforms())}."])
     plat = platform or current_platform()
     if root is not None and not os.path.isdir(root):
         raise ConfigurationError(
@@ -168,6 +167,13 @@ def _chosen(ctx: ProbeContext, spec: Spec, data: ReleaseData, plugins: Plugins) 
             _CHOICES.clear()
         _CHOICES[key] = (data, plugins, chooser, choice, summary)
     return chooser, choice, summary
+
+
+def _platforms() -> dict[str, tuple[str, str]]:
+    """The platform keys (imported only to check a platform given: detecting this one needs no table)."""
+    from hatch_torch.pins.platforms import PLATFORMS
+
+    return PLATFORMS
 
 
 def _specifier(text: str) -> Spec:
