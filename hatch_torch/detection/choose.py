@@ -179,7 +179,7 @@ class Chooser:
 
     def _ever_supported(self, kind: str, device: Device) -> bool:
         for backend in self._candidates(kind):
-            for rel in self.index.releases.get(backend, []):
+            for rel in self.index.releases(backend):
                 on_platform = self.ctx.platform in rel.platforms
                 if on_platform and self.kernels.serves(backend, kind, device, rel.version)[0]:
                     return True

@@ -76,7 +76,7 @@ class Kernels:
         return len(gfx), f"{len(gfx)} gfx targets"
 
     def _rows(self, backend: str, release: Version, platform: str) -> list[Rows]:
-        return [r for r in self.index.rows.get((backend, platform), []) if r.covers(release)]
+        return [r for r in self.index.rows(backend, platform) if r.covers(release)]
 
     def _cuda(self, backend: str, arch: str, release: Version) -> tuple[bool, str]:
         rows = self._rows(backend, release, self.ctx.platform) or self._rows(backend, release, "linux_x86_64")

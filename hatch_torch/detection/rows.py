@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from packaging.version import Version
 
@@ -91,22 +91,15 @@ class Rows(Record):
 
 
 class Index:
-    """The release data reshaped once for choosing: per-backend releases and parsed kernel rows."""
+    """The release data reshaped for choosing: per-backend releases and parsed kernel rows, each worked
+    out on first use (a machine without a GPU needs neither; an NVIDIA one, the CUDA backends' only)."""
 
     def __init__(self, data: ReleaseData) -> None:
+        self._data = data
         self._picks: dict[tuple[str, str, str], Release | None] = {}
-        self.releases: dict[str, list[Release]] = {}
-        for version in data.versions:
-            entry = data.releases[str(version)]
-            for backend, packages in entry["backends"].items():
-                self.releases.setdefault(backend, []).append(
-                    Release(
-                        version,
-                        str(version),
-                        frozenset(packages.get("torch", {})),
-                        backend in entry.get("unofficial", []),
-                    )
-                )
+        self._releases: dict[str, list[Release]] = {}
+        self._entries: list[tuple[Version, str, dict[str, Any]]] | None = None
+        self._rows: dict[tuple[str, str], list[Rows]] | None = None
         #: kind -> its backends, newest first; kind -> the lowest priority a plugin backend gives it
         self.kinds: dict[str, list[str]] = {}
         self.priorities: dict[str, int] = {}
@@ -115,21 +108,39 @@ class Index:
             self.kinds.setdefault(kind, []).append(backend)
             priority = info.get("priority", 50)
             self.priorities[kind] = min(self.priorities.get(kind, priority), priority)
-        self.rows: dict[tuple[str, str], list[Rows]] = {}
-        for r in data.raw.get("cuda_arches", []):
-            listed = " ".join(r["sm"]) + (f" +PTX {r['ptx']}" if r.get("ptx") else "")
-            self.rows.setdefault((r["backend"], r["platform"]), []).append(
-                Rows(r["torch"], [cc_tuple(x) for x in r["sm"]], r.get("ptx"), listed)
-            )
+
+    def releases(self, backend: str) -> list[Release]:
+        """The backend's releases, newest first."""
+        known = self._releases.get(backend)
+        if known is None:
+            if self._entries is None:
+                data = self._data
+                texts = [(v, str(v)) for v in data.versions]
+                self._entries = [(v, text, data.releases[text]) for v, text in texts]
+            known = self._releases[backend] = [
+                Release(version, text, frozenset(packages.get("torch", {})), backend in entry.get("unofficial", []))
+                for version, text, entry in self._entries
+                if (packages := entry["backends"].get(backend)) is not None
+            ]
+        return known
+
+    def rows(self, backend: str, platform: str) -> list[Rows]:
+        """The CUDA kernel rows of a backend on a platform."""
+        if self._rows is None:
+            self._rows = {}
+            for r in self._data.raw.get("cuda_arches", []):
+                listed = " ".join(r["sm"]) + (f" +PTX {r['ptx']}" if r.get("ptx") else "")
+                self._rows.setdefault((r["backend"], r["platform"]), []).append(
+                    Rows(r["torch"], [cc_tuple(x) for x in r["sm"]], r.get("ptx"), listed)
+                )
+        return self._rows.get((backend, platform), [])
 
     def release_for(self, backend: str, spec: Spec, platform: str) -> Release | None:
         """The newest release on the backend's index for ``platform`` that satisfies ``spec`` (memoised:
         the data never changes)."""
         key = (backend, str(spec), platform)
         if key not in self._picks:
-            fits = (
-                r for r in self.releases.get(backend, []) if platform in r.platforms and spec.contains(r.version, True)
-            )
+            fits = (r for r in self.releases(backend) if platform in r.platforms and spec.contains(r.version, True))
             self._picks[key] = next(fits, None)
         return self._picks[key]
 
