@@ -218,6 +218,20 @@ class Chooser:
         ]
 
 
+def summary(ctx: ProbeContext) -> list[str]:
+    """What the probes found, for the reasons: devices per vendor, versions, failed probes."""
+    lines = []
+    for vendor in dict.fromkeys(d.vendor for d in ctx.devices):
+        devices = ctx.of(vendor)
+        lines.append(f"found {len(devices)} {vendor} device(s): " + "; ".join(_describe(d) for d in devices))
+    versions = ", ".join(f"{k} {v}" for k, v in ctx.versions.items() if k != "wsl")
+    if versions:
+        lines.append(f"versions: {versions}" + (" (WSL)" if ctx.versions.get("wsl") else ""))
+    for p in ctx.failures():
+        lines.append(f"probe {p.probe} failed: {p.detail}")
+    return lines
+
+
 def _describe(d: Device) -> str:
     arch = f"sm_{d.arch.replace('.', '')}" if d.kind == "cuda" and d.arch else d.arch
     bits = [d.name or d.vendor, arch, d.pci_id]

@@ -147,7 +147,7 @@ def _chosen(ctx: ProbeContext, spec: Spec, data: ReleaseData, plugins: Plugins) 
     specifier, release data and plugins (a build asks again and again; a machine that changed finds
     something else, and is chosen for anew). Third-party plugins may answer ``hatch_torch_supports``
     differently from one call to the next, so with them every call chooses again."""
-    from hatch_torch.detection.choose import Chooser
+    from hatch_torch.detection.choose import Chooser, summary
 
     key = (
         ctx.platform,
@@ -161,12 +161,12 @@ def _chosen(ctx: ProbeContext, spec: Spec, data: ReleaseData, plugins: Plugins) 
         return known[2], known[3], known[4]
     chooser = Chooser(ctx, spec, data, plugins.supports)
     choice = chooser.choose()
-    summary = _summary(ctx)
+    found = summary(ctx)
     if plugins.pm is None:
         if len(_CHOICES) >= 32:
             _CHOICES.clear()
-        _CHOICES[key] = (data, plugins, chooser, choice, summary)
-    return chooser, choice, summary
+        _CHOICES[key] = (data, plugins, chooser, choice, found)
+    return chooser, choice, found
 
 
 def _platforms() -> dict[str, tuple[str, str]]:
@@ -236,21 +236,6 @@ def _probe_cached(root: str, plat: str, env_items: tuple[tuple[str, str], ...]) 
     ctx = ProbeContext(root, environ, plat)
     _plugins(environ).probe(ctx)
     return ctx
-
-
-def _summary(ctx: ProbeContext) -> list[str]:
-    from hatch_torch.detection.choose import _describe
-
-    lines = []
-    for vendor in dict.fromkeys(d.vendor for d in ctx.devices):
-        devices = ctx.of(vendor)
-        lines.append(f"found {len(devices)} {vendor} device(s): " + "; ".join(_describe(d) for d in devices))
-    versions = ", ".join(f"{k} {v}" for k, v in ctx.versions.items() if k != "wsl")
-    if versions:
-        lines.append(f"versions: {versions}" + (" (WSL)" if ctx.versions.get("wsl") else ""))
-    for p in ctx.failures():
-        lines.append(f"probe {p.probe} failed: {p.detail}")
-    return lines
 
 
 def _enforce(result: Detection) -> None:
