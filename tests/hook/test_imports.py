@@ -97,6 +97,9 @@ def test_a_build_for_a_bundled_backend_loads_nothing_it_does_not_need(
     assert {m for m in added if m.split(".")[0] in NOT_OURS} == set()
     # plugins are looked for (they may add family members) but without pluggy: no hookspecs module
     assert {m for m in ours if m.startswith(("hatch_torch.plugins.spec", "hatch_torch.detection"))} == set()
+    # the family's member names come from the compiled tables: the family data is not parsed
+    assert "hatch_torch.data.members" in ours
+    assert "hatch_torch.data.family" not in ours
     assert {m for m in added if m.split(".")[0] != "hatch_torch"} == set()  # nothing but our own modules
 
 
