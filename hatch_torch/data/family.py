@@ -209,7 +209,7 @@ def _bundled() -> Family:
 
 def load() -> Family:
     """The family in effect: the bundled data plus the members plugins add (never replacing a bundled one)."""
-    from hatch_torch.plugins.manager import blocked_names, third_party
+    from hatch_torch.plugins.scan import blocked_names, third_party
 
     blocked = blocked_names()
     if not third_party(blocked)[0]:

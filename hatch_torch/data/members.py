@@ -30,7 +30,7 @@ def _bundled() -> dict[str, tuple[str, ...]]:
 
 
 def _plugged() -> bool:
-    from hatch_torch.plugins.manager import blocked_names, third_party
+    from hatch_torch.plugins.scan import blocked_names, third_party
 
     return bool(third_party(blocked_names())[0])
 

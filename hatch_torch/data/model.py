@@ -188,7 +188,7 @@ def load(backend: str | None = None) -> ReleaseData:
     path = chosen()[0]
     if backend is not None and (backend == PYPI or backend in _load(path).backends):
         return _load(path)
-    from hatch_torch.plugins.manager import blocked_names, third_party
+    from hatch_torch.plugins.scan import blocked_names, third_party
 
     blocked = blocked_names()
     if not third_party(blocked)[0]:
