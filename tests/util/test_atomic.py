@@ -73,6 +73,9 @@ def test_another_users_writable_file_is_not_taken_over(shared: Path) -> None:
     path.write_text(SEED)
     path.chmod(0o666)
     command = [tool("setpriv"), f"--reuid={OTHER_UID}", f"--regid={OTHER_UID}", "--clear-groups"]
+    probe = subprocess.run([*command, sys.executable, "-c", "pass"], capture_output=True, text=True, check=False)
+    if probe.returncode != 0:  # seen with a pyenv CPython 3.12 whose libpython the loader refuses to another user
+        pytest.skip(f"this interpreter does not start as a second user here: {probe.stderr.strip()[:200]}")
     command += [sys.executable, "-m", "hatch_torch", "sources", "--project", str(tmp_path), "--backend", "cpu"]
     proc = subprocess.run(command, capture_output=True, text=True, check=False, env={"PATH": "", "HOME": "/"})
     assert proc.returncode == 2, proc.stderr
