@@ -96,11 +96,13 @@ def test_a_member_a_plugin_adds_is_pinned_and_steers_torch(monkeypatch: pytest.M
     from family_plugin import plugged
 
     from hatch_torch.data import family as _family
+    from hatch_torch.data import members as _members
     from hatch_torch.data.model import ReleaseData, load
     from hatch_torch.pins.resolve import resolve
 
     with_plugin = _family.with_plugins(_family.load(), plugged())
     monkeypatch.setattr(_family, "load", lambda: with_plugin)
+    monkeypatch.setattr(_members, "_plugged", lambda: True)  # what the scan says with the plugin installed
     data = ReleaseData(load().raw)  # a fresh data object: nothing cached from other tests
     lines = resolve({"dependencies": ["torch", "torchcodec<0.9"]}, "cu128", data=data).groups["dependencies"]
     pins = [line.split(";")[0] for line in lines]
