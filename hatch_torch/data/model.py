@@ -67,9 +67,9 @@ class ReleaseData:
     def labels(self, torch: Version, backend: str, package: str) -> Labels:
         """Platform -> local label for ``package`` on the backend's index, for this torch release."""
         if backend == PYPI:
-            version = self.companion_version(torch, package)
             if package == "torch":
                 return dict.fromkeys(self.wheels(torch), "")
+            version = self.companion_version(torch, package)
             row = self.raw.get("companions", {}).get(package, {}).get(version or "", {})
             return dict.fromkeys(row.get("wheels", {}), "")
         entry: Labels = self.entry(torch)["backends"].get(backend, {}).get(package, {})
