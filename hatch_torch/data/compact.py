@@ -24,6 +24,8 @@ from typing import Any
 
 VERSION = 4  # the marshal format: written by and readable by every Python hatch-torch supports
 SUFFIX = ".marshal"
+#: JSON file name -> "module:function" deriving its ``tables`` from the parsed data (imported at data-build time)
+DERIVED = {"family.json": "hatch_torch.data.family:tables"}
 
 
 def compiled_path(json_path: str) -> str:
@@ -34,8 +36,9 @@ def _stamp(source: bytes) -> list[int]:
     return [len(source), zlib.crc32(source)]
 
 
-def read(json_path: str) -> dict[str, Any] | None:
-    """The data of ``json_path`` from its compiled copy, or None when there is no usable one."""
+def read(json_path: str, part: str = "data") -> dict[str, Any] | None:
+    """The data (or, with ``part="tables"``, the derived tables) of ``json_path`` from its compiled copy, or
+    None when there is no usable one."""
     try:
         with open(json_path, "rb") as f:
             source = f.read()
@@ -45,7 +48,7 @@ def read(json_path: str) -> dict[str, Any] | None:
         return None
     if not isinstance(compiled, dict) or compiled.get("source") != _stamp(source):
         return None
-    data = compiled.get("data")
+    data = compiled.get(part)
     return data if isinstance(data, dict) else None
 
 
@@ -69,7 +72,13 @@ def write(json_path: str) -> str:
 
     with open(json_path, "rb") as f:
         source = f.read()
-    compiled = {"source": _stamp(source), "data": _intern(json.loads(source))}
+    data = json.loads(source)
+    compiled = {"source": _stamp(source), "data": _intern(data)}
+    if derive := DERIVED.get(os.path.basename(json_path)):
+        import importlib
+
+        module, function = derive.split(":")
+        compiled["tables"] = _intern(getattr(importlib.import_module(module), function)(data))
     path = compiled_path(json_path)
     write_bytes(Path(path), marshal.dumps(compiled, VERSION))
     return path

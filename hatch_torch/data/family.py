@@ -209,7 +209,7 @@ def _bundled() -> Family:
 
 def load() -> Family:
     """The family in effect: the bundled data plus the members plugins add (never replacing a bundled one)."""
-    from hatch_torch.plugins.manager import blocked_names, third_party
+    from hatch_torch.plugins.scan import blocked_names, third_party
 
     blocked = blocked_names()
     if not third_party(blocked)[0]:
@@ -244,16 +244,21 @@ def with_plugins(base: Family, plugins: Plugins) -> Family:
     return replace(base, members=members, problems=problems)
 
 
-def pinned_members(plugins: bool = False) -> tuple[str, ...]:
+def pinned(family: Family) -> tuple[str, ...]:
     """Members the hook pins like torchvision: on the PyTorch indexes, with a label and a release table or the
-    release data's versions (``plugins``: with the members plugins add)."""
-    family = load() if plugins else _bundled()
+    release data's versions."""
     return tuple(
         m.name for m in family.members.values() if m.where == "pytorch" and m.label and m.versions != "torch-requires"
     )
 
 
-def page_members(plugins: bool = False) -> tuple[str, ...]:
+def paged(family: Family) -> tuple[str, ...]:
     """Members whose builds live on find-links pages per torch and backend (PyG): pinned where a page has them."""
-    family = load() if plugins else _bundled()
     return tuple(m.name for m in family.members.values() if m.where in ("pyg", "find-links") and m.releases)
+
+
+def tables(raw: dict[str, Any]) -> dict[str, list[str]]:
+    """What the compiled copy of ``family.json`` carries besides the data (data/compact.py; read by data/members.py):
+    the bundled family's member names, derived at data-build time."""
+    family = parse(raw)
+    return {"pinned": list(pinned(family)), "paged": list(paged(family))}

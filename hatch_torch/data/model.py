@@ -67,9 +67,9 @@ class ReleaseData:
     def labels(self, torch: Version, backend: str, package: str) -> Labels:
         """Platform -> local label for ``package`` on the backend's index, for this torch release."""
         if backend == PYPI:
-            version = self.companion_version(torch, package)
             if package == "torch":
                 return dict.fromkeys(self.wheels(torch), "")
+            version = self.companion_version(torch, package)
             row = self.raw.get("companions", {}).get(package, {}).get(version or "", {})
             return dict.fromkeys(row.get("wheels", {}), "")
         entry: Labels = self.entry(torch)["backends"].get(backend, {}).get(package, {})
@@ -188,7 +188,7 @@ def load(backend: str | None = None) -> ReleaseData:
     path = chosen()[0]
     if backend is not None and (backend == PYPI or backend in _load(path).backends):
         return _load(path)
-    from hatch_torch.plugins.manager import blocked_names, third_party
+    from hatch_torch.plugins.scan import blocked_names, third_party
 
     blocked = blocked_names()
     if not third_party(blocked)[0]:

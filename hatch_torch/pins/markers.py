@@ -8,6 +8,7 @@ list is left out, so no marker branch is written that ``requires-python`` alread
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 from hatch_torch.pins.platforms import platform_marker
 
@@ -60,6 +61,13 @@ def _or(terms: list[str]) -> str:
 
 def cells_marker(cells: set[Cell], groups: list[str], minors: list[Minor]) -> str:
     """The shorter of (platforms first) and (Python versions first) for ``cells``; "" = everywhere."""
+    return _cells_marker(frozenset(cells), tuple(groups), tuple(minors))
+
+
+@cache
+def _cells_marker(cells: frozenset[Cell], groups_: tuple[str, ...], minors_: tuple[Minor, ...]) -> str:
+    """:func:`cells_marker`, once per set of cells (a family's packages mostly share theirs)."""
+    groups, minors = list(groups_), list(minors_)
     by_group: dict[str, frozenset[Minor]] = {}
     by_minor: dict[Minor, frozenset[str]] = {}
     for group in groups:

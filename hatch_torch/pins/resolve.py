@@ -134,7 +134,7 @@ def _unpaged(
 
 def _members(data: ReleaseData) -> set[str]:
     """The torch family as the data lists it: its packages and every package of its ``companions`` table."""
-    from hatch_torch.data.family import page_members, pinned_members
+    from hatch_torch.data.members import page_members, pinned_members
 
     found = {canonicalize_name(p) for p in data.raw.get("packages", FAMILY)} | set(data.raw.get("companions", {}))
     # the family data's members: on the PyTorch indexes like torchvision, and PyG from its pages

@@ -181,7 +181,7 @@ class Serving:
     @cached_property
     def paged(self) -> frozenset[str]:
         """Members on find-links pages per torch and backend (PyG)."""
-        from hatch_torch.data.family import page_members
+        from hatch_torch.data.members import page_members
 
         return frozenset(page_members(plugins=True))
 

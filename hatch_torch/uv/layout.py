@@ -22,7 +22,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from hatch_torch.data.companions import pages
-from hatch_torch.data.family import page_members
+from hatch_torch.data.members import page_members
 from hatch_torch.data.model import ReleaseData
 from hatch_torch.pins.platforms import PLATFORMS
 from hatch_torch.pins.resolve import FAMILY, _strip_local

@@ -9,7 +9,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from hatch_torch.data.family import page_members, pinned_members
+from hatch_torch.data.members import page_members, pinned_members
 from hatch_torch.data.model import ReleaseData
 from hatch_torch.pins.resolve import FAMILY
 from hatch_torch.util.errors import ConfigurationError

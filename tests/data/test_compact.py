@@ -51,3 +51,22 @@ def test_loading_the_bundled_data_and_tables_needs_no_json_module() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_the_family_tables_are_what_the_family_data_gives(tmp_path: Path) -> None:
+    from hatch_torch.data import family, members
+
+    bundled = family.load_json(str(family.FAMILY_FILE))
+    assert compact.read(str(family.FAMILY_FILE), "tables") == family.tables(bundled)
+    parsed = family.parse(bundled)
+    assert members.pinned_members() == family.pinned(parsed)
+    assert "torchvision" in family.pinned(parsed)
+    assert members.page_members() == family.paged(parsed)
+    assert "torch-scatter" in family.paged(parsed)
+    # a stale compiled copy carries no tables that count
+    copy = tmp_path / "family.json"
+    copy.write_bytes(family.FAMILY_FILE.read_bytes())
+    compact.write(str(copy))
+    assert compact.read(str(copy), "tables") == family.tables(bundled)
+    copy.write_text(copy.read_text() + " ")
+    assert compact.read(str(copy), "tables") is None

@@ -96,13 +96,37 @@ def test_a_member_a_plugin_adds_is_pinned_and_steers_torch(monkeypatch: pytest.M
     from family_plugin import plugged
 
     from hatch_torch.data import family as _family
+    from hatch_torch.data import members as _members
     from hatch_torch.data.model import ReleaseData, load
     from hatch_torch.pins.resolve import resolve
 
     with_plugin = _family.with_plugins(_family.load(), plugged())
     monkeypatch.setattr(_family, "load", lambda: with_plugin)
+    monkeypatch.setattr(_members, "_plugged", lambda: True)  # what the scan says with the plugin installed
     data = ReleaseData(load().raw)  # a fresh data object: nothing cached from other tests
     lines = resolve({"dependencies": ["torch", "torchcodec<0.9"]}, "cu128", data=data).groups["dependencies"]
     pins = [line.split(";")[0] for line in lines]
     assert "torch==2.9.1+cu128" in pins
     assert "torchcodec==0.8.0+cu128" in pins
+
+
+def test_an_installed_family_plugin_is_found_by_the_scan_and_pinned(tmp_path: Path) -> None:
+    """No monkeypatching: a distribution on the path declares the ``hatch_torch`` entry point, so the build's
+    scan finds it and the member names come from the family with the plugin's members, not the compiled tables."""
+    site = tmp_path / "site"
+    info = site / "codec_plugin-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: codec-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[hatch_torch]\ncodec = codec_plugin\n")
+    (site / "codec_plugin.py").write_text(
+        "from hatch_torch.plugin import hookimpl\n\n"
+        "@hookimpl\ndef hatch_torch_family():\n"
+        '    return {"torchcodec": {"where": "pytorch", "label": "backend", "kinds": ["cpu", "cuda"],\n'
+        '        "releases": [{"version": "0.8.0", "torch": "==2.9.*"}, {"version": "0.9.0", "torch": "==2.10.*"}]}}\n'
+    )
+    command = [sys.executable, "-m", "hatch_torch", "pins", "--backend", "cu128", "torch", "torchcodec<0.9"]
+    plain = run(command, env=build_env())
+    assert "torchcodec==" not in plain  # without the plugin it is an ordinary requirement
+    out = run(command, env=build_env(PYTHONPATH=str(site)))
+    assert "torchcodec==0.8.0+cu128" in out
+    assert "torch==2.9.1+cu128" in out

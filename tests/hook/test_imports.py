@@ -95,8 +95,15 @@ def test_a_build_for_a_bundled_backend_loads_nothing_it_does_not_need(
     assert list((tmp_path / "dist").glob("mylib-1.2.0-*.whl"))
     added = ours - baseline
     assert {m for m in added if m.split(".")[0] in NOT_OURS} == set()
-    # plugins are looked for (they may add family members) but without pluggy: no hookspecs module
-    assert {m for m in ours if m.startswith(("hatch_torch.plugins.spec", "hatch_torch.detection"))} == set()
+    # plugins are looked for (they may add family members) but without pluggy: no hookspecs module, and
+    # with none installed not even the plugin manager (the quick scan is its own module)
+    assert "hatch_torch.plugins.scan" in ours
+    assert {m for m in ours if m.startswith(("hatch_torch.plugins.", "hatch_torch.detection"))} == {
+        "hatch_torch.plugins.scan"
+    }
+    # the family's member names come from the compiled tables: the family data is not parsed
+    assert "hatch_torch.data.members" in ours
+    assert "hatch_torch.data.family" not in ours
     assert {m for m in added if m.split(".")[0] != "hatch_torch"} == set()  # nothing but our own modules
 
 

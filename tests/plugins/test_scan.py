@@ -1,4 +1,4 @@
-"""plugins.manager._declared: the quick scan for a ``[hatch_torch]`` entry-point section."""
+"""plugins.scan._declared: the quick scan for a ``[hatch_torch]`` entry-point section."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hatch_torch.plugins import manager
+from hatch_torch.plugins import scan
 
 
 def _dist(site: Path, name: str) -> Path:
@@ -24,6 +24,6 @@ def test_a_fifo_or_a_foreign_encoding_neither_blocks_nor_breaks_the_scan(
     os.mkfifo(_dist(tmp_path, "fifo"))  # would block a plain open() forever
     _dist(tmp_path, "latin").write_bytes(b"[console_scripts]\ncaf\xe9 = m:f\n")  # not UTF-8
     monkeypatch.setattr(sys, "path", [str(tmp_path)])
-    assert manager._declared() is False
+    assert scan._declared() is False
     _dist(tmp_path, "plugin").write_bytes(b"[hatch_torch]\nnpu = npu_plugin\n# \xff\n")
-    assert manager._declared() is True
+    assert scan._declared() is True
