@@ -21,25 +21,17 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_detect import median_ms  # noqa: E402  (this script's folder is on sys.path)
+
 from hatch_torch.detection.core import clear_cache, detect  # noqa: E402
 from hatch_torch.detection.vendors import nvidia_nvml  # noqa: E402
 from hatch_torch.util import isolate  # noqa: E402
-
-
-def median_ms(fn: Callable[[], object], runs: int) -> float:
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def main() -> None:

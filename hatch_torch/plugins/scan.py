@@ -1,17 +1,18 @@
 """The quick look for third-party plugins: which ``hatch_torch`` entry points are installed, and which are blocked.
 
 Apart from the plugin manager (``manager``), so that a build, which only asks whether any plugin is
-installed, imports neither the manager nor pluggy. Imports nothing of hatch-torch.
+installed, imports neither the manager nor pluggy. Imports only :mod:`hatch_torch.util.fsread`.
 """
 
 from __future__ import annotations
 
 import os
-import stat
 import sys
 from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING
+
+from hatch_torch.util.fsread import read_bytes
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
@@ -46,30 +47,12 @@ def _declared() -> bool:
     return False
 
 
-_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
-
-
 def _head(path: str) -> bytes:
-    """The first megabyte of a regular file, b"" for anything else (missing, a FIFO, a device): one open
-    per distribution, the scan's whole cost, so no stat before it; non-blocking, so a FIFO cannot stall it."""
+    """The first megabyte of a regular file, b"" for anything else (missing, a FIFO, a device)."""
     try:
-        fd = os.open(path, _FLAGS)
+        return read_bytes(path, 1 << 20, truncate=True)
     except OSError:
         return b""
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return b""
-        data = b""
-        while len(data) < 1 << 20:  # 64 KiB at a time: os.read allocates what it is asked for
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                break
-            data += chunk
-        return data
-    except OSError:
-        return b""
-    finally:
-        os.close(fd)
 
 
 @cache

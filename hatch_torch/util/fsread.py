@@ -17,6 +17,7 @@ _KINDS = {
     stat.S_IFSOCK: "a socket",
     stat.S_IFDIR: "a directory",
 }
+_CHUNK = 1 << 16
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
 
 
@@ -66,7 +67,7 @@ def read_bytes(path: str | os.PathLike[str], limit: int, *, truncate: bool = Fal
         chunks = []
         size = 0
         while size <= limit:  # a regular file: O_NONBLOCK changes nothing for reads
-            chunk = os.read(fd, limit + 1 - size)
+            chunk = os.read(fd, min(limit + 1 - size, _CHUNK))  # os.read allocates what it is asked for
             if not chunk:
                 break
             chunks.append(chunk)
