@@ -65,8 +65,32 @@ def shared() -> Iterator[Path]:
     shutil.rmtree(path)
 
 
+@pytest.fixture
+def readable_packages() -> Iterator[Path]:
+    """hatch-torch and what ``sources`` imports, copied where a second user can read them.
+
+    The interpreter's own site-packages may not be readable to that user (a root umask of 077 when they were
+    installed), nor may the checkout: the test is about the writer, not about how this machine was set up.
+    """
+    import packaging
+    import tomlkit
+
+    import hatch_torch
+
+    lib = Path(tempfile.mkdtemp(prefix="hatch-torch-lib-"))
+    for module in (hatch_torch, tomlkit, packaging):
+        source = Path(module.__file__ or "").parent
+        shutil.copytree(source, lib / source.name, ignore=shutil.ignore_patterns("__pycache__"))
+    for folder, _, files in os.walk(lib):
+        os.chmod(folder, 0o755)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o644)
+    yield lib
+    shutil.rmtree(lib)
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="running as a second user needs root (setpriv)")
-def test_another_users_writable_file_is_not_taken_over(shared: Path) -> None:
+def test_another_users_writable_file_is_not_taken_over(shared: Path, readable_packages: Path) -> None:
     """A second user (setpriv) may write the file but not chown it: replacing it would make it theirs."""
     tmp_path = shared
     path = tmp_path / "pyproject.toml"
@@ -77,7 +101,8 @@ def test_another_users_writable_file_is_not_taken_over(shared: Path) -> None:
     if probe.returncode != 0:  # seen with a pyenv CPython 3.12 whose libpython the loader refuses to another user
         pytest.skip(f"this interpreter does not start as a second user here: {probe.stderr.strip()[:200]}")
     command += [sys.executable, "-m", "hatch_torch", "sources", "--project", str(tmp_path), "--backend", "cpu"]
-    proc = subprocess.run(command, capture_output=True, text=True, check=False, env={"PATH": "", "HOME": "/"})
+    env = {"PATH": "", "HOME": "/", "PYTHONPATH": str(readable_packages), "PYTHONDONTWRITEBYTECODE": "1"}
+    proc = subprocess.run(command, capture_output=True, text=True, check=False, env=env, cwd=readable_packages)
     assert proc.returncode == 2, proc.stderr
     assert "belongs to user 0" in proc.stderr
     assert "nothing was written" in proc.stderr
