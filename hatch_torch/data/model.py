@@ -130,7 +130,7 @@ def chosen() -> tuple[str, str]:
         return bundled, "bundled"
     try:
         mine, theirs = _load(user), _load(bundled)
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, ConfigurationError) as exc:
         return bundled, f"bundled (the user data at {user} is unreadable: {exc}; run hatch-torch data update)"
     if mine.raw.get("schema") != theirs.raw.get("schema"):
         return bundled, f"bundled (the user data at {user} has another schema; run hatch-torch data update)"
@@ -150,12 +150,18 @@ def _load(path: str) -> ReleaseData:
     from hatch_torch.data.compact import read
 
     where = f"{DATA_ENV}={path}" if path != BUNDLED else str(path)
-    fix = (
-        f"Fix: point {DATA_ENV} at a release data file (hatch-torch data update --output FILE writes one) or unset it."
-    )
+    if path == BUNDLED:
+        fix = "Fix: reinstall hatch-torch (its bundled release data is damaged)."
+    elif os.environ.get(DATA_ENV) == path:
+        fix = f"Fix: point {DATA_ENV} at a release data file (hatch-torch data update --output FILE writes one)"
+        fix += " or unset it."
+    else:
+        fix = "Fix: run hatch-torch data update to write it again, or delete it."
     raw = read(path)  # the compiled copy next to the file, when it matches the file: no json module
     if raw is None:
         import json
+
+        from hatch_torch.data.check import problems
 
         try:
             with open(path, encoding="utf-8") as f:
@@ -164,15 +170,17 @@ def _load(path: str) -> ReleaseData:
             raise ConfigurationError(
                 [f"{where}: cannot read the release data ({type(exc).__name__}: {exc}). {fix}"]
             ) from None
-    wanted = {"backends": dict, "releases": dict, "platforms": list}
-    wrong = [k for k, kind in wanted.items() if not isinstance(raw, dict) or not isinstance(raw.get(k), kind)]
-    if wrong:
-        raise ConfigurationError(
-            [
-                f"{where} is not release data: it lacks {', '.join(wrong)} (it must be a JSON object with backends, "
-                f"releases and platforms). {fix}"
-            ]
-        )
+        wanted = {"backends": dict, "releases": dict, "platforms": list}
+        wrong = [k for k, kind in wanted.items() if not isinstance(raw, dict) or not isinstance(raw.get(k), kind)]
+        if wrong:
+            raise ConfigurationError(
+                [
+                    f"{where} is not release data: it lacks {', '.join(wrong)} (it must be a JSON object with "
+                    f"backends, releases and platforms). {fix}"
+                ]
+            )
+        if found := problems(raw, where, fix):  # every value a reader takes, checked once, before any reads it
+            raise ConfigurationError(found)
     try:
         return ReleaseData(raw)
     except (KeyError, TypeError, ValueError) as exc:  # e.g. a release that is not a version

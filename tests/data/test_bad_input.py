@@ -123,7 +123,7 @@ def test_data_update_hides_credentials_of_a_failing_index(pages: ThreadingHTTPSe
         ("{}", "is not release data: it lacks backends, releases, platforms"),
         ("not json", "cannot read the release data (JSONDecodeError"),
         ("[1, 2]", "is not release data"),
-        ('{"backends": {}, "releases": {"x": {}}, "platforms": []}', "is not valid release data (InvalidVersion"),
+        ('{"backends": {}, "releases": {"x": {}}, "platforms": []}', "a key of releases must be a version string"),
     ],
 )
 def test_bad_hatch_torch_data_is_named(tmp_path: Path, content: str | None, expected: str) -> None:

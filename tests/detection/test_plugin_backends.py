@@ -30,12 +30,22 @@ def test_merge_adds_backend_releases_and_index() -> None:
         (BackendSpec("cu130", "cuda", "https://x.invalid", {"2.6.0": LINUX}), "already exists"),
         (BackendSpec("npu", "npu", "https://x.invalid", {"2.6.0": {"solaris": "npu"}}), "unknown platforms"),
         (BackendSpec("npu", "npu", "https://x.invalid", {"two": LINUX}), "unknown platforms/versions"),
+        # the index URL a plugin gives is held to the rules of the index-url setting
+        (BackendSpec("npu", "npu", "http://evil.example\\@localhost/npu", {"2.6.0": LINUX}), "contains a backslash"),
+        (BackendSpec("npu", "npu", "http://mirror.example/npu", {"2.6.0": LINUX}), "uses plain http to mirror.example"),
+        # a plugin is third-party code: values of the wrong type are refused, not a traceback later
+        (BackendSpec("npu", "npu", 5, {"2.6.0": LINUX}), "needs name, kind, index_url as strings"),  # type: ignore[arg-type]
+        (BackendSpec("npu", "npu", "https://x.invalid", [1]), "needs releases as"),  # type: ignore[arg-type]
+        (BackendSpec("npu", "npu", "https://x.invalid", {"2.6.0": {"linux_x86_64": 1}}), "needs releases as"),  # type: ignore[dict-item]
+        (BackendSpec("npu", "npu", "https://x.invalid", {"2.6.0": LINUX}, "torch"), "needs packages as"),  # type: ignore[arg-type]
     ],
 )
 def test_merge_refuses_bad_backends(spec: BackendSpec, message: str) -> None:
     data, problems = merged(load(), [("p", spec)])
     assert len(problems) == 1
     assert message in problems[0]
+    assert problems[0].startswith("plugin p: backend ")
+    assert problems[0].endswith("; not added")
     assert spec.name not in data.backends or spec.name == "cu130"
 
 
