@@ -69,25 +69,26 @@ def resolve(
         for r in family
         for label in sorted(r.labels - {backend})
     ]
+    serving = Serving.of(data)
     try:
-        minors = _minors(data, requires_python)
+        minors = _minors(serving.pythons, requires_python)
     except InvalidSpecifier:
         problems.append(
             f"requires-python = {requires_python!r} is not a valid version specifier. "
             f'Fix: write it like ">=3.10" (project.requires-python, or --requires-python for hatch-torch pins).'
         )
-        minors = _minors(data, None)
+        minors = _minors(serving.pythons, None)
     every = platform_groups(data.platforms)
-    serving = Serving.of(data)
     picks: dict[Cell, tuple[str, Pins] | None] = {}
     holding: dict[Cell, list[Req]] = {}
     memo: dict[tuple[int, ...], Specs] = {}
     pinned = [r for r in family if r.modelled]
+    extras = [(r, _extra(r.group)) for r in pinned]
     for group in every:
         envs = samples(group)
         for minor in minors:
-            cell = (group, minor)
-            holding[cell] = [r for r in pinned if r.holds(envs, text(minor), _extra(r.group))]
+            cell, python = (group, minor), text(minor)
+            holding[cell] = [r for r, extra in extras if r.holds(envs, python, extra)]
             if holding[cell]:
                 picks[cell] = _pick(serving, cell, holding[cell], backend, None if backend == PYPI else fallback, memo)
     if family and backend_known:
@@ -145,9 +146,9 @@ def _extra(group: str) -> str:
     return group.split(".", 1)[1] if group.startswith("optional-dependencies.") else ""
 
 
-def _minors(data: ReleaseData, requires_python: str | None) -> list[Minor]:
-    """The CPython minors the data knows (one bucket below, one above) that ``requires_python`` allows."""
-    known = sorted({(3, int(p.rstrip("t").split(".")[1])) for r in data.releases.values() for p in r["python"]})
+def _minors(known: list[Minor], requires_python: str | None) -> list[Minor]:
+    """The CPython minors the data knows (``known``; one bucket below, one above) that ``requires_python``
+    allows."""
     low, high = (known[0][1], known[-1][1]) if known else (8, 8)
     every = [(3, m) for m in range(low - 1, high + 2)]
     if not requires_python:
@@ -165,6 +166,7 @@ def _minors(data: ReleaseData, requires_python: str | None) -> list[Minor]:
 
 
 Specs = dict[str, tuple[SpecifierSet, str]]  # package -> (combined specifier, its text)
+_ANY = SpecifierSet()
 
 
 def _specs(reqs: list[Req], memo: dict[tuple[int, ...], Specs]) -> Specs:
@@ -191,11 +193,8 @@ def _pick(
         return None
     python = text(cell[1])
     specs = _specs(reqs, memo)
-    tries = serving.sources(backend, fallback, platform)
-    torch_spec, torch_text = specs.get("torch", (SpecifierSet(), ""))
-    for torch, index in tries:
-        if not serving.allows(torch_spec, torch, torch_text):
-            continue
+    torch_spec, torch_text = specs.get("torch", (_ANY, ""))
+    for torch, index in serving.candidates(backend, fallback, platform, torch_spec, torch_text):
         label = serving.torch_label(torch, index, platform, python, macos)
         if label is None:
             continue
@@ -222,15 +221,23 @@ def _lines(
     where nothing serves the environment."""
     cells: dict[tuple[str, str, str | None], set[Cell]] = {}
     raw: dict[tuple[str, str, Req], set[Cell]] = {}
+    pins: dict[tuple[tuple[Req, ...], tuple[Version, str]], tuple[str, str, None]] = {}  # the same line, made once
     for cell, reqs in holding.items():
-        mine = [r for r in reqs if r.group == group and r.name == name]
+        mine = tuple(r for r in reqs if r.group == group and r.name == name)
         if not mine:
             continue
         pick = picks.get(cell)
         if pick and name in pick[1]:
-            version, label = pick[1][name]
-            extras = sorted({e for r in mine for e in r.req.extras})
-            key = (_head(mine[0].req.name, extras), f"=={version}" + (f"+{label}" if label else ""), None)
+            pin = pick[1][name]
+            key = pins.get((mine, pin))
+            if key is None:
+                extras = sorted({e for r in mine for e in r.req.extras})
+                version, label = pin
+                key = pins[mine, pin] = (
+                    _head(mine[0].req.name, extras),
+                    f"=={version}" + (f"+{label}" if label else ""),
+                    None,
+                )
             cells.setdefault(key, set()).add(cell)
             continue
         for r in mine:  # nothing serves this environment: the requirements as written

@@ -41,15 +41,23 @@ class Companion:
         return self._torch
 
 
-def supports(wheel: dict[str, Any] | None, fallback_python: list[str], python: str, macos: int | None) -> bool:
-    """True if a wheel described by ``wheel`` (or only ``fallback_python``) installs on CPython ``python``."""
-    pythons = wheel["python"] if wheel else fallback_python
+Where = tuple[frozenset[str], dict[str, int], int | None]  # (CPythons, macOS floor per CPython, macOS floor)
+
+
+def _where(wheel: dict[str, Any] | None, fallback_python: list[str]) -> Where:
+    """Which CPythons (and macOS majors) a wheel described by ``wheel`` (or only ``fallback_python``) serves."""
+    if not wheel:
+        return frozenset(fallback_python), {}, None
+    floor = int(wheel["macos"].split(".")[0]) if "macos" in wheel else None
+    per = {p: int(v.split(".")[0]) for p, v in wheel.get("macos_python", {}).items()} if floor is not None else {}
+    return frozenset(wheel["python"]), per, floor
+
+
+def _fits(where: Where, python: str, macos: int | None) -> bool:
+    pythons, per, floor = where
     if python not in pythons:
         return False
-    if macos is None or not wheel or "macos" not in wheel:
-        return True
-    floor = wheel.get("macos_python", {}).get(python, wheel["macos"])
-    return int(floor.split(".")[0]) <= macos
+    return macos is None or floor is None or per.get(python, floor) <= macos
 
 
 class Serving:
@@ -63,6 +71,12 @@ class Serving:
         self._labels: dict[tuple[Version, str, str, str, int | None], str | None] = {}
         self._allows: dict[tuple[str, Version], bool] = {}
         self._members: dict[str, list[Companion]] = {}
+        # per (release, index, platform): the label and where the wheel installs, worked out once per resolve
+        # and then only checked per CPython and macOS
+        self._torch: dict[tuple[Version, str, str], tuple[str, Where] | None] = {}
+        self._mates: dict[tuple[str, Version], list[Companion]] = {}  # (package, torch) -> releases declaring it
+        self._mate_where: dict[tuple[int, str, str], tuple[str, Where] | None] = {}
+        self._candidates: dict[tuple[str, str | None, str, str], list[tuple[Version, str]]] = {}
 
     @classmethod
     def of(cls, data: ReleaseData) -> Serving:
@@ -72,13 +86,13 @@ class Serving:
         return cls._made[data]
 
     def torch_label(self, torch: Version, index: str, platform: str, python: str, macos: int | None) -> str | None:
-        key = (torch, index, platform, python, macos)
-        if key not in self._labels:
+        key = (torch, index, platform)
+        if key not in self._torch:
             label = self.data.labels(torch, index, "torch").get(platform)
-            release = self.data.entry(torch)
-            ok = label is not None and supports(self.data.wheels(torch).get(platform), release["python"], python, macos)
-            self._labels[key] = label if ok else None
-        return self._labels[key]
+            wheel = self.data.wheels(torch).get(platform)
+            self._torch[key] = None if label is None else (label, _where(wheel, self.data.entry(torch)["python"]))
+        found = self._torch[key]
+        return found[0] if found is not None and _fits(found[1], python, macos) else None
 
     def declares(self, mate: Companion, torch: Version) -> bool:
         """The companion release declares a torch requirement that ``torch`` satisfies (memoised)."""
@@ -113,6 +127,22 @@ class Serving:
                 tries += [(t, fallback) for t in self.data.releases_for(fallback)]
             self._sources[key] = tries
         return self._sources[key]
+
+    def candidates(
+        self, backend: str, fallback: str | None, platform: str, spec: SpecifierSet, text: str
+    ) -> list[tuple[Version, str]]:
+        """:meth:`sources` that ``spec`` (whose text is ``text``) allows, best first (memoised)."""
+        key = (backend, fallback, platform, text)
+        if key not in self._candidates:
+            tries = self.sources(backend, fallback, platform)
+            self._candidates[key] = [(t, i) for t, i in tries if self.allows(spec, t, text)]
+        return self._candidates[key]
+
+    @cached_property
+    def pythons(self) -> list[tuple[int, int]]:
+        """The CPython minors the data's releases name, in order."""
+        found = {p.rstrip("t") for r in self.data.releases.values() for p in r["python"]}
+        return sorted((3, int(p.split(".")[1])) for p in found)
 
     @cached_property
     def companions(self) -> dict[str, list[Companion]]:
@@ -152,16 +182,33 @@ class Serving:
         """(newest release of ``package`` that goes with ``torch`` on the index there and fits ``spec``, label)."""
         if package in self.paged:
             return self.paged_build(package, torch, index, platform, spec)
-        for mate in self.companions.get(package) or self.members(package):
-            if not (self.declares(mate, torch) and self.allows(spec, mate.version, text)):
+        for mate in self.going_with(package, torch):
+            if not self.allows(spec, mate.version, text):
                 continue
+            found = self._mate_on(mate, index, platform)
+            if found is not None and _fits(found[1], python, macos):
+                return mate.version, found[0]
+        return None
+
+    def going_with(self, package: str, torch: Version) -> list[Companion]:
+        """The releases of ``package`` (newest first) that declare a torch requirement ``torch`` satisfies."""
+        key = (package, torch)
+        if key not in self._mates:
+            every = self.companions.get(package) or self.members(package)
+            self._mates[key] = [mate for mate in every if self.declares(mate, torch)]
+        return self._mates[key]
+
+    def _mate_on(self, mate: Companion, index: str, platform: str) -> tuple[str, Where] | None:
+        """(label, where it installs) of a companion release on ``index`` for ``platform``, or None."""
+        key = (id(mate), index, platform)  # companions live as long as this Serving: their ids stay theirs
+        if key not in self._mate_where:
             if index == PYPI or mate.unlabelled:
                 label = "" if platform in mate.wheels else None
             else:
                 label = mate.labels.get(index, {}).get(platform)
-            if label is not None and supports(mate.wheels.get(platform), mate.python, python, macos):
-                return mate.version, label
-        return None
+            where = _where(mate.wheels.get(platform), mate.python)
+            self._mate_where[key] = None if label is None else (label, where)
+        return self._mate_where[key]
 
     def members(self, package: str) -> list[Companion]:
         """The releases of a family-data member (data/family.json), newest first; built when first asked."""
