@@ -29,10 +29,22 @@ def requested(setting: str | None, environ: Mapping[str, str] | None = None) -> 
 
 def problem(value: str, where: str, data: ReleaseData | None = None) -> str | None:
     """A message if ``value`` is not a known backend (``auto`` allowed), else None."""
+    if value in (AUTO, PYPI):
+        return None
+    if data is None and _bundled(value):
+        return None  # named by the bundled data's snapshot: the data itself need not be read
     data = data or load(value)
-    if value in (AUTO, PYPI) or value in data.backends:
+    if value in data.backends:
         return None
     return (
         f"{where}={value!r} is not a known backend. "
         f"Fix: use auto, {PYPI} (the plain PyPI builds) or one of: {', '.join(data.backends)}."
     )
+
+
+def _bundled(value: str) -> bool:
+    """``value`` is a backend of the bundled data, which is the data in effect."""
+    from hatch_torch.data.model import BUNDLED, chosen
+    from hatch_torch.pins import snapshot
+
+    return chosen()[0] == BUNDLED and snapshot.has(value)

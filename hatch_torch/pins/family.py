@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
+
+if TYPE_CHECKING:
+    from hatch_torch.data.model import ReleaseData
 
 COMPANIONS = ("torchvision", "torchaudio")
 FAMILY = ("torch", *COMPANIONS)
@@ -125,3 +128,11 @@ def torch_specifier(groups: Mapping[str, Sequence[str]]) -> SpecifierSet:
         if r.name == "torch":
             spec &= r.spec
     return spec
+
+
+def family_names(data: ReleaseData, plugins: bool) -> set[str]:
+    """The torch family of ``data`` (``plugins``: with the members installed plugins add)."""
+    from hatch_torch.data.members import page_members, pinned_members
+
+    found = {canonicalize_name(p) for p in data.raw.get("packages", FAMILY)} | set(data.raw.get("companions", {}))
+    return found | set(pinned_members(plugins=plugins)) | set(page_members(plugins=plugins))

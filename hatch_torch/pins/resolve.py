@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from hatch_torch.data.model import PYPI, ReleaseData, load
@@ -22,7 +21,6 @@ from hatch_torch.pins.family import strip_local as _strip_local
 from hatch_torch.pins.markers import Cell, Minor, cells_marker, text
 from hatch_torch.pins.platforms import OTHER, samples, split
 from hatch_torch.pins.platforms import groups as platform_groups
-from hatch_torch.pins.problems import nothing_served
 from hatch_torch.pins.serve import Serving
 from hatch_torch.util.errors import ConfigurationError
 from hatch_torch.util.record import Record, field
@@ -60,8 +58,10 @@ def resolve(
     :class:`ConfigurationError`; ``prefix`` is put in front of each setting name in the messages.
     ``backend_known=False`` (the backend setting was bad) skips the "nothing served" check.
     """
-    data = data or load(backend)
-    family, found = parse(groups, prefix, _members(data))
+    serving = _compiled(backend, None if backend == PYPI else fallback) if data is None else None
+    if serving is None:
+        serving = Serving.of(data or load(backend))
+    family, found = parse(groups, prefix, serving.family)
     problems = [*(problems or []), *found]
     problems += [
         f"{r.where}: {r.text!r} pins the local label +{label}, but the backend is {backend}. "
@@ -69,7 +69,6 @@ def resolve(
         for r in family
         for label in sorted(r.labels - {backend})
     ]
-    serving = Serving.of(data)
     try:
         minors = _minors(serving.pythons, requires_python)
     except InvalidSpecifier:
@@ -78,21 +77,32 @@ def resolve(
             f'Fix: write it like ">=3.10" (project.requires-python, or --requires-python for hatch-torch pins).'
         )
         minors = _minors(serving.pythons, None)
-    every = platform_groups(data.platforms)
+    every = platform_groups(serving.platforms)
     picks: dict[Cell, tuple[str, Pins] | None] = {}
     holding: dict[Cell, list[Req]] = {}
     memo: dict[tuple[int, ...], Specs] = {}
     pinned = [r for r in family if r.modelled]
     extras = [(r, _extra(r.group)) for r in pinned]
+    # minors that every wheel treats alike (a snapshot's bands) get the same pick for the same requirements
+    alike: dict[tuple[str, int, tuple[int, ...]], tuple[str, Pins] | None] = {}
     for group in every:
         envs = samples(group)
+        bands = serving.bands.get(group, {})
         for minor in minors:
             cell, python = (group, minor), text(minor)
             holding[cell] = [r for r, extra in extras if r.holds(envs, python, extra)]
-            if holding[cell]:
-                picks[cell] = _pick(serving, cell, holding[cell], backend, None if backend == PYPI else fallback, memo)
-    if family and backend_known:
-        problems += nothing_served(family, picks, backend, data)
+            if not holding[cell]:
+                continue
+            key = (group, bands.get(minor, -1), tuple(id(r) for r in holding[cell]))
+            if key[1] >= 0 and key in alike:
+                picks[cell] = alike[key]
+                continue
+            picks[cell] = _pick(serving, cell, holding[cell], backend, None if backend == PYPI else fallback, memo)
+            alike[key] = picks[cell]
+    if family and backend_known and not any(p and p[0] == backend for p in picks.values()):
+        from hatch_torch.pins.problems import nothing_served  # only when the build would not be for the backend
+
+        problems += nothing_served(family, picks, backend, serving.data)
     if problems:
         raise ConfigurationError(problems)
     out: dict[str, list[str]] = {}
@@ -133,13 +143,16 @@ def _unpaged(
     ]
 
 
-def _members(data: ReleaseData) -> set[str]:
-    """The torch family as the data lists it: its packages and every package of its ``companions`` table."""
-    from hatch_torch.data.members import page_members, pinned_members
+def _compiled(backend: str, fallback: str | None) -> Serving | None:
+    """A Serving from the bundled data's snapshot (pins/snapshot.py) when that is the data in effect and no
+    installed plugin adds to it; else None."""
+    from hatch_torch.data.model import BUNDLED, chosen
+    from hatch_torch.pins import snapshot
+    from hatch_torch.plugins.scan import blocked_names, third_party
 
-    found = {canonicalize_name(p) for p in data.raw.get("packages", FAMILY)} | set(data.raw.get("companions", {}))
-    # the family data's members: on the PyTorch indexes like torchvision, and PyG from its pages
-    return found | set(pinned_members(plugins=True)) | set(page_members(plugins=True))
+    if chosen()[0] != BUNDLED or third_party(blocked_names())[0]:
+        return None
+    return snapshot.serving(backend, fallback)
 
 
 def _extra(group: str) -> str:

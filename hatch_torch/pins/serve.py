@@ -8,6 +8,7 @@ release that lists it (``torch==T``). The table is read once per data object.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any, ClassVar
 from weakref import WeakKeyDictionary
@@ -16,48 +17,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from hatch_torch.data.model import PYPI, ReleaseData
-
-
-class Companion:
-    """One release of a companion package, as the resolver reads it."""
-
-    __slots__ = ("_torch", "labels", "python", "torch_text", "unlabelled", "version", "wheels")
-
-    def __init__(
-        self, version: Version, torch: str, wheels: dict[str, dict[str, Any]], unlabelled: bool = False
-    ) -> None:
-        self.version = version
-        self.torch_text = torch  # what the release declares about torch (parsed when first asked)
-        self._torch: SpecifierSet | None = None
-        self.wheels = wheels  # PyPI's wheels per platform
-        self.labels: dict[str, dict[str, str]] = {}  # backend -> platform -> label
-        self.python: list[str] = []  # CPython list of the torch release it was paired with
-        self.unlabelled = unlabelled  # one bare wheel serves every index's torch
-
-    @property
-    def torch(self) -> SpecifierSet:
-        if self._torch is None:
-            self._torch = SpecifierSet(self.torch_text)
-        return self._torch
-
-
-Where = tuple[frozenset[str], dict[str, int], int | None]  # (CPythons, macOS floor per CPython, macOS floor)
-
-
-def _where(wheel: dict[str, Any] | None, fallback_python: list[str]) -> Where:
-    """Which CPythons (and macOS majors) a wheel described by ``wheel`` (or only ``fallback_python``) serves."""
-    if not wheel:
-        return frozenset(fallback_python), {}, None
-    floor = int(wheel["macos"].split(".")[0]) if "macos" in wheel else None
-    per = {p: int(v.split(".")[0]) for p, v in wheel.get("macos_python", {}).items()} if floor is not None else {}
-    return frozenset(wheel["python"]), per, floor
-
-
-def _fits(where: Where, python: str, macos: int | None) -> bool:
-    pythons, per, floor = where
-    if python not in pythons:
-        return False
-    return macos is None or floor is None or per.get(python, floor) <= macos
+from hatch_torch.pins.wheel import Companion, Where, fits, where_of
 
 
 class Serving:
@@ -65,8 +25,8 @@ class Serving:
 
     _made: ClassVar[WeakKeyDictionary[ReleaseData, Serving]] = WeakKeyDictionary()
 
-    def __init__(self, data: ReleaseData) -> None:
-        self.data = data
+    def __init__(self, data: ReleaseData | None) -> None:
+        self._data = data  # None: a snapshot's Serving, which reads the bundled data only if it must
         self._sources: dict[tuple[str, str | None, str], list[tuple[Version, str]]] = {}
         self._labels: dict[tuple[Version, str, str, str, int | None], str | None] = {}
         self._allows: dict[tuple[str, Version], bool] = {}
@@ -77,6 +37,12 @@ class Serving:
         self._mates: dict[tuple[str, Version], list[Companion]] = {}  # (package, torch) -> releases declaring it
         self._mate_where: dict[tuple[int, str, str], tuple[str, Where] | None] = {}
         self._candidates: dict[tuple[str, str | None, str, str], list[tuple[Version, str]]] = {}
+        #: a snapshot's (pins/snapshot.py): puts its facts for a companion in the tables, when first asked
+        self.fill: Callable[[Serving, str], None] | None = None
+        self.filled: set[str] = set()
+        self.keep: list[Any] = []  # what the ids in the tables' keys belong to: kept alive as long as this
+        #: platform group -> CPython minor -> band: minors in one band are served alike by every wheel (a snapshot's)
+        self.bands: dict[str, dict[tuple[int, ...], int]] = {}
 
     @classmethod
     def of(cls, data: ReleaseData) -> Serving:
@@ -85,14 +51,26 @@ class Serving:
             cls._made[data] = cls(data)
         return cls._made[data]
 
+    @property
+    def data(self) -> ReleaseData:
+        if self._data is None:
+            from hatch_torch.data.model import BUNDLED, _load
+
+            self._data = _load(BUNDLED)
+        return self._data
+
     def torch_label(self, torch: Version, index: str, platform: str, python: str, macos: int | None) -> str | None:
+        found = self.torch_fact(torch, index, platform)
+        return found[0] if found is not None and fits(found[1], python, macos) else None
+
+    def torch_fact(self, torch: Version, index: str, platform: str) -> tuple[str, Where] | None:
+        """(label, where the wheel installs) of torch ``torch`` on ``index`` for ``platform``, or None."""
         key = (torch, index, platform)
         if key not in self._torch:
             label = self.data.labels(torch, index, "torch").get(platform)
             wheel = self.data.wheels(torch).get(platform)
-            self._torch[key] = None if label is None else (label, _where(wheel, self.data.entry(torch)["python"]))
-        found = self._torch[key]
-        return found[0] if found is not None and _fits(found[1], python, macos) else None
+            self._torch[key] = None if label is None else (label, where_of(wheel, self.data.entry(torch)["python"]))
+        return self._torch[key]
 
     def declares(self, mate: Companion, torch: Version) -> bool:
         """The companion release declares a torch requirement that ``torch`` satisfies (memoised)."""
@@ -135,8 +113,20 @@ class Serving:
         key = (backend, fallback, platform, text)
         if key not in self._candidates:
             tries = self.sources(backend, fallback, platform)
-            self._candidates[key] = [(t, i) for t, i in tries if self.allows(spec, t, text)]
+            self._candidates[key] = [(t, i) for t, i in tries if not text or self.allows(spec, t, text)]
         return self._candidates[key]
+
+    @cached_property
+    def platforms(self) -> list[str]:
+        return self.data.platforms
+
+    @cached_property
+    def family(self) -> set[str]:
+        """The torch family: the data's packages, its ``companions`` table, and the family data's members (on the
+        PyTorch indexes like torchvision, and PyG from its pages), with those installed plugins add."""
+        from hatch_torch.pins.family import family_names
+
+        return family_names(self.data, plugins=True)
 
     @cached_property
     def pythons(self) -> list[tuple[int, int]]:
@@ -151,7 +141,7 @@ class Serving:
         for package, rows in self.data.raw.get("companions", {}).items():
             for version, row in rows.items():
                 mate = Companion(
-                    Version(version),
+                    version,
                     row.get("torch", ""),
                     row.get("wheels", {}),
                     bool(row.get("unlabelled")),
@@ -162,7 +152,10 @@ class Serving:
         for torch in self.data.versions:
             release = self.data.releases[str(torch)]
             for package, version in release["versions"].items():
-                mate = table.setdefault(package, {}).setdefault(version, Companion(Version(version), f"=={torch}", {}))
+                rows = table.setdefault(package, {})
+                mate = (
+                    rows[version] if version in rows else rows.setdefault(version, Companion(version, f"=={torch}", {}))
+                )
                 mate.python = mate.python or release["python"]
                 for backend, packages in release["backends"].items():
                     mate.labels.setdefault(backend, {}).update(packages.get(package, {}))
@@ -183,22 +176,25 @@ class Serving:
         if package in self.paged:
             return self.paged_build(package, torch, index, platform, spec)
         for mate in self.going_with(package, torch):
-            if not self.allows(spec, mate.version, text):
+            if text and not self.allows(spec, mate.version, text):
                 continue
-            found = self._mate_on(mate, index, platform)
-            if found is not None and _fits(found[1], python, macos):
+            found = self.mate_on(mate, index, platform)
+            if found is not None and fits(found[1], python, macos):
                 return mate.version, found[0]
         return None
 
     def going_with(self, package: str, torch: Version) -> list[Companion]:
         """The releases of ``package`` (newest first) that declare a torch requirement ``torch`` satisfies."""
         key = (package, torch)
+        if key not in self._mates and self.fill is not None and package not in self.filled:
+            self.filled.add(package)
+            self.fill(self, package)
         if key not in self._mates:
             every = self.companions.get(package) or self.members(package)
             self._mates[key] = [mate for mate in every if self.declares(mate, torch)]
         return self._mates[key]
 
-    def _mate_on(self, mate: Companion, index: str, platform: str) -> tuple[str, Where] | None:
+    def mate_on(self, mate: Companion, index: str, platform: str) -> tuple[str, Where] | None:
         """(label, where it installs) of a companion release on ``index`` for ``platform``, or None."""
         key = (id(mate), index, platform)  # companions live as long as this Serving: their ids stay theirs
         if key not in self._mate_where:
@@ -206,7 +202,7 @@ class Serving:
                 label = "" if platform in mate.wheels else None
             else:
                 label = mate.labels.get(index, {}).get(platform)
-            where = _where(mate.wheels.get(platform), mate.python)
+            where = where_of(mate.wheels.get(platform), mate.python)
             self._mate_where[key] = None if label is None else (label, where)
         return self._mate_where[key]
 
@@ -219,7 +215,7 @@ class Serving:
             rows = companion_rows(load(), self.data.raw, only=package).get(package, {})
             mates = []
             for version, row in rows.items():
-                mate = Companion(Version(version), row["torch"], {})
+                mate = Companion(version, row["torch"], {})
                 mate.labels, mate.python = row["backends"], row["python"]
                 mates.append(mate)
             self._members[package] = sorted(mates, key=lambda c: c.version, reverse=True)
