@@ -20,8 +20,9 @@ import marshal
 import os
 import sys
 import zlib
-from functools import cache
 from typing import Any
+
+from hatch_torch.util.fsread import stamp
 
 VERSION = 4  # the marshal format: written by and readable by every Python hatch-torch supports
 SUFFIX = ".marshal"
@@ -37,25 +38,6 @@ def _stamp(source: bytes) -> list[int]:
     return [len(source), zlib.crc32(source)]
 
 
-def stamp(json_path: str) -> list[int] | None:
-    """[size, CRC-32] of a JSON file (None if unreadable): what compiled copies record of the file they were made
-    from. Worked out once per process for each version of the file (size, mtime and inode tell them apart)."""
-    try:
-        info = os.stat(json_path)
-    except OSError:
-        return None
-    return _stamp_of(json_path, info.st_size, info.st_mtime_ns, info.st_ino)
-
-
-@cache
-def _stamp_of(json_path: str, *_: int) -> list[int] | None:
-    try:
-        with open(json_path, "rb") as f:
-            return _stamp(f.read())
-    except OSError:
-        return None
-
-
 def read(json_path: str, part: str = "data") -> dict[str, Any] | None:
     """The data (or, with ``part="tables"``, the derived tables) of ``json_path`` from its compiled copy, or
     None when there is no usable one."""
@@ -64,7 +46,7 @@ def read(json_path: str, part: str = "data") -> dict[str, Any] | None:
             compiled = marshal.loads(f.read())  # marshal.load(f) reads the file in many small calls
     except (OSError, EOFError, ValueError, TypeError):
         return None
-    if not isinstance(compiled, dict) or compiled.get("source") != stamp(json_path):
+    if not isinstance(compiled, dict) or compiled.get("source") != stamp(json_path):  # the JSON it was made from
         return None
     data = compiled.get(part)
     return data if isinstance(data, dict) else None

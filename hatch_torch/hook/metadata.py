@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import Any
 
@@ -23,6 +24,18 @@ class TorchMetadataHook(MetadataHookInterface):
             parse(config, project)
 
     def update(self, metadata: dict[str, Any]) -> None:
+        # What the hook allocates (its modules, the snapshot, the pins) is long-lived or freed by reference
+        # counting; collecting the cycle garbage of the whole build process meanwhile, several times, would cost
+        # more than the hook's own work. The collector runs again as soon as the hook is done.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._update(metadata)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _update(self, metadata: dict[str, Any]) -> None:
         from hatch_torch.hook.backend import choose_backend
         from hatch_torch.hook.settings import PREFIX, parse
         from hatch_torch.pins.backends import requested

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
-from hatch_torch.data.members import FAMILY_JSON
 from hatch_torch.data.model import BUNDLED, PYPI, ReleaseData
 from hatch_torch.pins.wheel import Companion
 
@@ -31,12 +30,12 @@ if TYPE_CHECKING:
     from hatch_torch.pins.serve import Serving
 
 FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "serving")
-SOURCES = (BUNDLED, FAMILY_JSON)
+SOURCES = (BUNDLED, os.path.join(os.path.dirname(BUNDLED), "family.json"))  # what the snapshots are made from
 Facts = dict[str, Any]
 
 
 def _stamp() -> list[list[int] | None]:
-    from hatch_torch.data.compact import stamp
+    from hatch_torch.util.fsread import stamp
 
     return [stamp(path) for path in SOURCES]
 

@@ -4,7 +4,8 @@ The same build with a do-nothing metadata hook (registered through the ``hatch``
 is the baseline: whatever it loads is hatchling's (pluggy, importlib.metadata, dataclasses...). Beyond
 that, a build for a bundled backend may load only hatch-torch's hook, settings, pins and data modules:
 no json, difflib, dataclasses, pluggy, tomlkit or pynvml of its own, no detection, and plugins looked for
-without pluggy (no hookspecs module) when none is installed.
+without pluggy (no hookspecs module) when none is installed; the pins come from the backend's snapshot, not
+from the release or family data.
 """
 
 from __future__ import annotations
@@ -101,9 +102,10 @@ def test_a_build_for_a_bundled_backend_loads_nothing_it_does_not_need(
     assert {m for m in ours if m.startswith(("hatch_torch.plugins.", "hatch_torch.detection"))} == {
         "hatch_torch.plugins.scan"
     }
-    # the family's member names come from the compiled tables: the family data is not parsed
-    assert "hatch_torch.data.members" in ours
-    assert "hatch_torch.data.family" not in ours
+    # the pins come from the backend's snapshot: neither the release data (its compiled copy is read through
+    # data.compact) nor the family data (data.members, data.family) is read
+    assert "hatch_torch.pins.snapshot" in ours
+    assert {"hatch_torch.data.compact", "hatch_torch.data.members", "hatch_torch.data.family"} & ours == set()
     assert {m for m in added if m.split(".")[0] != "hatch_torch"} == set()  # nothing but our own modules
 
 
