@@ -235,6 +235,7 @@ def _lines(
     cells: dict[tuple[str, str, str | None], set[Cell]] = {}
     raw: dict[tuple[str, str, Req], set[Cell]] = {}
     pins: dict[tuple[tuple[Req, ...], tuple[Version, str]], tuple[str, str, None]] = {}  # the same line, made once
+    written: dict[Req, tuple[str, str]] = {}  # a requirement as written, made once
     for cell, reqs in holding.items():
         mine = tuple(r for r in reqs if r.group == group and r.name == name)
         if not mine:
@@ -254,7 +255,9 @@ def _lines(
             cells.setdefault(key, set()).add(cell)
             continue
         for r in mine:  # nothing serves this environment: the requirements as written
-            raw.setdefault((_head(r.req.name, r.req.extras), str(r.req.specifier), r), set()).add(cell)
+            if r not in written:
+                written[r] = (_head(r.req.name, r.req.extras), str(r.req.specifier))
+            raw.setdefault((*written[r], r), set()).add(cell)
     for (head, spec, r), where in raw.items():
         # the author's marker is needed only where the environments do not decide it
         varying = VARYING | (PLATFORM_VARIABLES if any(c[0] == OTHER for c in where) else frozenset())
