@@ -13,7 +13,10 @@ round warms caches and is dropped), reported as the median of the per-round rati
    against static projects with the same resolved lines; and with 0, 200 and 2000 other installed
    distributions on the path (the plugin scan). The added milliseconds per size say whether it is linear.
 
-Run: python bench/bench_hook.py [--runs N] [--quick]
+4. With ``--instructions``: the instructions one build of each executes, counted by valgrind's callgrind
+   (the same figure whatever else the machine does; wall times here move by several per cent between runs).
+
+Run: python bench/bench_hook.py [--runs N] [--quick] [--instructions]
 """
 
 from __future__ import annotations
@@ -140,6 +143,21 @@ def build_frontend(project: Path, out: Path, path_entry: Path) -> float:
     return time.perf_counter() - start
 
 
+def instructions(project: Path, out: Path, path_entry: Path) -> int | None:
+    """Instructions one build executes (valgrind's callgrind: the same count whatever else the machine does),
+    or None without valgrind."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    env = dict(build_env(path_entry), PYTHONHASHSEED="0")
+    command = [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(out)]
+    subprocess.run(command, cwd=project, check=True, capture_output=True, env=env)  # bytecode cached first
+    cmd = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *command]
+    proc = subprocess.run(cmd, cwd=project, check=True, capture_output=True, text=True, env=env)
+    found = [line.split()[-1] for line in proc.stderr.splitlines() if "Collected :" in line]
+    return int(found[-1]) if found else None
+
+
 def rounds(
     runs: int, build: Callable[[Path, Path, Path], float], which: dict[str, Path], out: Path, entry: Path
 ) -> dict[str, list[float]]:
@@ -178,6 +196,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--quick", action="store_true", help="skip the growth measurements")
+    parser.add_argument(
+        "--instructions", action="store_true", help="also count the instructions of one build each (valgrind)"
+    )
     args = parser.parse_args()
     print(f"load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -195,6 +216,17 @@ def main() -> None:
             f"  hook/static {hook:.3f} (target <= 1.10); noop/static {noop:.3f}; "
             f"hook - noop {hook - noop:+.3f} (target <= 0.02)"
         )
+        if args.instructions:
+            counts = {name: instructions(which[name], tmp / "out" / f"i-{name}", entry) for name in which}
+            if None in counts.values():
+                print("instructions: valgrind not found (apt-get install valgrind)")
+            else:
+                h, n, st = (counts[k] or 1 for k in ("hook", "noop", "static"))
+                print(
+                    f"instructions (callgrind, one build each): hook {h / 1e6:.1f}M, noop {n / 1e6:.1f}M, "
+                    f"static {st / 1e6:.1f}M; hook/static {h / st:.3f}, noop/static {n / st:.3f}, "
+                    f"hook - noop {(h - n) / st:+.3f}"
+                )
         pair = {"hook": which["hook"], "static": which["static"]}
         times = rounds(max(3, args.runs // 2), build_frontend, pair, tmp / "out", entry)
         frontend = ratio(times, "hook", "static")
