@@ -80,6 +80,6 @@ def apply(metadata: dict[str, Any], label: str, root: str) -> None:
 def _calling_project_metadata() -> Any:
     from hatchling.metadata.core import ProjectMetadata
 
-    from hatch_torch.util.stack import caller_self
+    from hatch_torch.hook.metadata import caller_self
 
     return caller_self(lambda obj: isinstance(obj, ProjectMetadata))

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import gc
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hatchling.metadata.plugin.interface import MetadataHookInterface
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 class TorchMetadataHook(MetadataHookInterface):
@@ -80,10 +83,20 @@ class TorchMetadataHook(MetadataHookInterface):
             _local_version.apply(metadata, _local_version.label_for(result), self.root)
 
 
+def caller_self(test: Callable[[Any], bool]) -> Any:
+    """The first ``self`` up the call stack that passes ``test``, or None (metadata hooks are not told which
+    builder runs them)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        candidate = frame.f_locals.get("self")
+        if candidate is not None and test(candidate):
+            return candidate
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
+
+
 def _project_table() -> dict[str, Any] | None:
     """The ``[project]`` table of the hatchling ``ProjectMetadata`` creating this hook (None if not found)."""
-    from hatch_torch.util.stack import caller_self
-
     owner = caller_self(lambda obj: type(obj).__name__ == "ProjectMetadata")
     project = getattr(owner, "core_raw_metadata", None) if owner is not None else None
     return project if isinstance(project, dict) else None
@@ -91,6 +104,4 @@ def _project_table() -> dict[str, Any] | None:
 
 def _building_sdist() -> bool:
     """True when hatchling's sdist builder is on the call stack."""
-    from hatch_torch.util.stack import caller_self
-
     return caller_self(lambda obj: getattr(type(obj), "PLUGIN_NAME", None) == "sdist") is not None

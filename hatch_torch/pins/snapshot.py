@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 from packaging.version import Version
 
 from hatch_torch.data.model import BUNDLED, PYPI, ReleaseData
-from hatch_torch.pins.wheel import Companion
 
 if TYPE_CHECKING:
     from hatch_torch.pins.serve import Serving
@@ -89,8 +88,7 @@ def _bands(data: ReleaseData, torch: dict[Any, Any], on: dict[Any, Any]) -> dict
     from hatch_torch.pins.markers import text
     from hatch_torch.pins.platforms import OTHER, groups, split
     from hatch_torch.pins.resolve import _minors
-    from hatch_torch.pins.serve import Serving
-    from hatch_torch.pins.wheel import fits
+    from hatch_torch.pins.serve import Serving, fits
 
     minors = _minors(Serving(data).pythons, None)
     out: dict[str, list[list[tuple[int, int]]]] = {}
@@ -197,7 +195,7 @@ def load(backend: str, fallback: str | None) -> Facts | None:
 def serving(backend: str, fallback: str | None) -> Serving | None:
     """The one Serving of the snapshot for ``backend`` and ``fallback`` (None: no usable snapshot): its answers
     come from the snapshot, a companion's read when first asked for; anything else from the bundled data."""
-    from hatch_torch.pins.serve import Serving
+    from hatch_torch.pins.serve import Companion, Serving
 
     facts = load(backend, fallback)
     if facts is None:
