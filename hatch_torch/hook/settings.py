@@ -7,7 +7,6 @@ from typing import Any
 from hatch_torch.pins.backends import problem as backend_problem
 from hatch_torch.pins.resolve import FALLBACKS
 from hatch_torch.util.errors import ConfigurationError
-from hatch_torch.util.record import Record, field
 
 PREFIX = "tool.hatch.metadata.hooks.torch."
 #: boolean settings -> what ``true`` does
@@ -18,14 +17,27 @@ FLAGS = {
 KEYS = ("dependencies", "optional-dependencies", "backend", "fallback", *FLAGS)
 
 
-class Config(Record):
-    dependencies: list[str] | None = None
-    optional_dependencies: dict[str, list[str]] | None = None
-    backend: str | None = None
-    fallback: str = "pypi"
-    local_version: bool = False
-    strict_detection: bool | None = None
-    groups: dict[str, list[str]] = field(default_factory=dict)
+class Config:
+    """The hook's settings, checked (a plain class: every build makes one)."""
+
+    __slots__ = (
+        "backend",
+        "dependencies",
+        "fallback",
+        "groups",
+        "local_version",
+        "optional_dependencies",
+        "strict_detection",
+    )
+
+    def __init__(self) -> None:
+        self.dependencies: list[str] | None = None
+        self.optional_dependencies: dict[str, list[str]] | None = None
+        self.backend: str | None = None
+        self.fallback = "pypi"
+        self.local_version = False
+        self.strict_detection: bool | None = None
+        self.groups: dict[str, list[str]] = {}
 
 
 def _strings(value: Any) -> bool:

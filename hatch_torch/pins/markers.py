@@ -1,4 +1,5 @@
-"""The shortest marker true exactly on a set of environments (platform group x CPython minor version).
+"""Requirement lines for the pins, each with the shortest marker true exactly on the set of environments
+(platform group x CPython minor version) it is for.
 
 The CPython axis is the list of minor versions the project's ``requires-python`` allows, with one bucket
 for every version older than the data knows and one for every newer one; a bound that is the end of that
@@ -9,8 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from hatch_torch.pins.platforms import platform_marker
+from hatch_torch.pins.family import PLATFORM_VARIABLES, VARYING
+from hatch_torch.pins.platforms import OTHER, platform_marker
+
+if TYPE_CHECKING:
+    from hatch_torch.pins.family import Req
 
 Minor = tuple[int, int]
 Cell = tuple[str, Minor]  # (platform group, CPython minor)
@@ -85,3 +91,60 @@ def _cells_marker(cells: frozenset[Cell], groups_: tuple[str, ...], minors_: tup
     a = _or([_and(platform_marker(g, groups), python_marker(m, minors)) for m, g in first.items()])
     b = _or([_and(python_marker(m, minors), platform_marker(g, groups)) for g, m in second.items()])
     return a if len(a) <= len(b) else b
+
+
+def requirement_lines(
+    name: str,
+    group: str,
+    holding: dict[Cell, list[Req]],
+    picks: dict[Cell, tuple[str, dict[str, tuple[Any, str]]] | None],
+    every: list[str],
+    minors: list[Minor],
+) -> list[str]:
+    """The lines for package ``name`` in ``group``: one per distinct pin, plus the as-written requirements
+    where nothing serves the environment."""
+    cells: dict[tuple[str, str, str | None], set[Cell]] = {}
+    raw: dict[tuple[str, str, Req], set[Cell]] = {}
+    pins: dict[tuple[tuple[Req, ...], tuple[Any, str]], tuple[str, str, None]] = {}  # the same line, made once
+    written: dict[Req, tuple[str, str]] = {}  # a requirement as written, made once
+    for cell, reqs in holding.items():
+        mine = tuple(r for r in reqs if r.group == group and r.name == name)
+        if not mine:
+            continue
+        pick = picks.get(cell)
+        if pick and name in pick[1]:
+            pin = pick[1][name]
+            key = pins.get((mine, pin))
+            if key is None:
+                extras = sorted({e for r in mine for e in r.req.extras})
+                version, label = pin
+                key = pins[mine, pin] = (
+                    _head(mine[0].req.name, extras),
+                    f"=={version}" + (f"+{label}" if label else ""),
+                    None,
+                )
+            cells.setdefault(key, set()).add(cell)
+            continue
+        for r in mine:  # nothing serves this environment: the requirements as written
+            if r not in written:
+                written[r] = (_head(r.req.name, r.req.extras), str(r.req.specifier))
+            raw.setdefault((*written[r], r), set()).add(cell)
+    for (head, spec, r), where in raw.items():
+        # the author's marker is needed only where the environments do not decide it
+        varying = VARYING | (PLATFORM_VARIABLES if any(c[0] == OTHER for c in where) else frozenset())
+        keep = r.names & varying
+        cells.setdefault((head, spec, str(r.req.marker) if keep else None), set()).update(where)
+    lines = []
+    # the backend's labelled pins first, then bare pins, then the requirements kept as written
+    order = sorted(cells, key=lambda k: (k[1][:2] != "==", "+" not in k[1]))
+    for head, spec, user in order:
+        where = cells[head, spec, user]
+        marker = cells_marker(where, every, minors)
+        kept = [m for m in (marker, user) if m]
+        parts = [f"({m})" if " or " in m and len(kept) > 1 else m for m in kept]
+        lines.append(head + spec + ("; " + " and ".join(parts) if parts else ""))  # already normalised
+    return lines
+
+
+def _head(name: str, extras: Iterable[str]) -> str:
+    return name + (f"[{','.join(sorted(extras))}]" if extras else "")

@@ -10,35 +10,55 @@ companions come from the same index. Environments with equal pins share one line
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from hatch_torch.data.model import PYPI, ReleaseData, load
-from hatch_torch.pins.family import COMPANIONS, FAMILY, PLATFORM_VARIABLES, VARYING, Req, parse, torch_specifier
+from hatch_torch.pins.family import COMPANIONS, FAMILY, Req, parse, torch_specifier
 from hatch_torch.pins.family import strip_local as _strip_local
-from hatch_torch.pins.markers import Cell, Minor, cells_marker, text
-from hatch_torch.pins.platforms import OTHER, samples, split
+from hatch_torch.pins.markers import Cell, Minor, requirement_lines, text
 from hatch_torch.pins.platforms import groups as platform_groups
+from hatch_torch.pins.platforms import samples, split
 from hatch_torch.pins.serve import Serving
 from hatch_torch.util.errors import ConfigurationError
-from hatch_torch.util.record import Record, field
 
 __all__ = ["COMPANIONS", "FALLBACKS", "FAMILY", "Resolution", "_strip_local", "resolve", "torch_specifier"]
 FALLBACKS = ("pypi", "cpu")
 Pins = dict[str, tuple[Version, str]]  # package -> (version, label)
 
 
-class Resolution(Record):
+class Resolution:
     """The outcome: the newest torch pinned from the backend's index, the rewritten groups, and the pick per
-    environment (None where the requirements stay as written)."""
+    environment (None where the requirements stay as written). A plain class: every build makes one."""
 
-    backend: str
-    torch: Version | None
-    groups: dict[str, list[str]] = field(default_factory=dict)
-    picks: dict[Cell, tuple[str, Pins] | None] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)  # said at build time: what was left unpinned and why
+    __slots__ = ("backend", "groups", "notes", "picks", "torch")
+
+    def __init__(
+        self,
+        backend: str,
+        torch: Version | None,
+        groups: dict[str, list[str]] | None = None,
+        picks: dict[Cell, tuple[str, Pins] | None] | None = None,
+        notes: list[str] | None = None,
+    ) -> None:
+        self.backend, self.torch = backend, torch
+        self.groups = {} if groups is None else groups
+        self.picks = {} if picks is None else picks
+        self.notes = [] if notes is None else notes  # said at build time: what was left unpinned and why
+
+    def __repr__(self) -> str:
+        return (
+            f"Resolution(backend={self.backend!r}, torch={self.torch!r}, groups={self.groups!r}, notes={self.notes!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Resolution):
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the groups are
 
 
 def resolve(
@@ -115,7 +135,7 @@ def resolve(
             if req is None or not req.modelled:
                 lines.append(line.strip())
             elif i in first:
-                lines += _lines(req.name, group, holding, picks, every, minors)
+                lines += requirement_lines(req.name, group, holding, picks, every, minors)
         out[group] = lines
     torches = [p[1]["torch"][0] for p in picks.values() if p and "torch" in p[1]]
     own = [p[1]["torch"][0] for p in picks.values() if p and p[0] == backend and "torch" in p[1]]
@@ -220,60 +240,3 @@ def _pick(
         if set(pins) >= set(specs) - serving.paged:  # a page member without a build stays as written
             return index, pins
     return None
-
-
-def _lines(
-    name: str,
-    group: str,
-    holding: dict[Cell, list[Req]],
-    picks: dict[Cell, tuple[str, Pins] | None],
-    every: list[str],
-    minors: list[Minor],
-) -> list[str]:
-    """The lines for package ``name`` in ``group``: one per distinct pin, plus the as-written requirements
-    where nothing serves the environment."""
-    cells: dict[tuple[str, str, str | None], set[Cell]] = {}
-    raw: dict[tuple[str, str, Req], set[Cell]] = {}
-    pins: dict[tuple[tuple[Req, ...], tuple[Version, str]], tuple[str, str, None]] = {}  # the same line, made once
-    written: dict[Req, tuple[str, str]] = {}  # a requirement as written, made once
-    for cell, reqs in holding.items():
-        mine = tuple(r for r in reqs if r.group == group and r.name == name)
-        if not mine:
-            continue
-        pick = picks.get(cell)
-        if pick and name in pick[1]:
-            pin = pick[1][name]
-            key = pins.get((mine, pin))
-            if key is None:
-                extras = sorted({e for r in mine for e in r.req.extras})
-                version, label = pin
-                key = pins[mine, pin] = (
-                    _head(mine[0].req.name, extras),
-                    f"=={version}" + (f"+{label}" if label else ""),
-                    None,
-                )
-            cells.setdefault(key, set()).add(cell)
-            continue
-        for r in mine:  # nothing serves this environment: the requirements as written
-            if r not in written:
-                written[r] = (_head(r.req.name, r.req.extras), str(r.req.specifier))
-            raw.setdefault((*written[r], r), set()).add(cell)
-    for (head, spec, r), where in raw.items():
-        # the author's marker is needed only where the environments do not decide it
-        varying = VARYING | (PLATFORM_VARIABLES if any(c[0] == OTHER for c in where) else frozenset())
-        keep = r.names & varying
-        cells.setdefault((head, spec, str(r.req.marker) if keep else None), set()).update(where)
-    lines = []
-    # the backend's labelled pins first, then bare pins, then the requirements kept as written
-    order = sorted(cells, key=lambda k: (k[1][:2] != "==", "+" not in k[1]))
-    for head, spec, user in order:
-        where = cells[head, spec, user]
-        marker = cells_marker(where, every, minors)
-        kept = [m for m in (marker, user) if m]
-        parts = [f"({m})" if " or " in m and len(kept) > 1 else m for m in kept]
-        lines.append(head + spec + ("; " + " and ".join(parts) if parts else ""))  # already normalised
-    return lines
-
-
-def _head(name: str, extras: Iterable[str]) -> str:
-    return name + (f"[{','.join(sorted(extras))}]" if extras else "")
