@@ -239,6 +239,9 @@ def main() -> None:
             times = rounds(max(3, args.runs // 2), hatchling_build, which, tmp / "out", entry)
             added = (statistics.median(times["hook"]) - statistics.median(times["static"])) * 1000
             print(f"  {n:>5} requirements: hook/static {ratio(times, 'hook', 'static'):.3f}, added {added:.1f} ms")
+            if args.instructions:
+                h, st = (instructions(which[k], tmp / "out" / f"i{n}-{k}", entry) or 1 for k in ("hook", "static"))
+                print(f"         instructions: hook/static {h / st:.3f}, added {(h - st) / 1e6:.1f}M")
         which = projects(tmp / "dists", minimal_groups())
         for k in (0, 200, 2000):
             crowd = noop_plugin(tmp / f"d{k}", extra_dists=k)
@@ -250,6 +253,11 @@ def main() -> None:
                 f"noop/static {ratio(times, 'noop', 'static'):.3f}, hook added {added:.1f} ms "
                 f"(hatchling's own plugin scan included; hook - noop {over:+.1f} ms)"
             )
+            if args.instructions:
+                h, nn, st = (
+                    instructions(which[x], tmp / "out" / f"i{k}-{x}", crowd) or 1 for x in ("hook", "noop", "static")
+                )
+                print(f"         instructions: hook - noop {(h - nn) / 1e6:.1f}M, noop - static {(nn - st) / 1e6:.1f}M")
 
 
 if __name__ == "__main__":

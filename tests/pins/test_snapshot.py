@@ -144,3 +144,14 @@ def test_other_data_is_read_not_the_snapshot(monkeypatch: pytest.MonkeyPatch, tm
     path.write_text(json.dumps(raw))
     monkeypatch.setenv(model.DATA_ENV, str(path))
     assert resolve({"dependencies": ["torch"]}, "cu130").torch == model.Version("9.9.0")
+
+
+@pytest.mark.usefixtures("no_other_data")
+def test_an_installed_plugin_makes_the_resolver_read_the_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plugin may add family members or backends, which no snapshot knows."""
+    from hatch_torch.pins import resolve as resolve_module
+    from hatch_torch.plugins import scan
+
+    assert resolve_module._compiled("cu130", "pypi") is not None
+    monkeypatch.setattr(scan, "third_party", lambda blocked: (("an entry point",), ()))
+    assert resolve_module._compiled("cu130", "pypi") is None
