@@ -95,22 +95,19 @@ def _cells_marker(cells: frozenset[Cell], groups_: tuple[str, ...], minors_: tup
 
 def requirement_lines(
     name: str,
-    group: str,
-    holding: dict[Cell, list[Req]],
+    holding: dict[Cell, tuple[Req, ...]],
     picks: dict[Cell, tuple[str, dict[str, tuple[Any, str]]] | None],
     every: list[str],
     minors: list[Minor],
 ) -> list[str]:
-    """The lines for package ``name`` in ``group``: one per distinct pin, plus the as-written requirements
-    where nothing serves the environment."""
+    """The lines for package ``name`` in one group (``holding``: the cells where its requirements there hold, with
+    those requirements): one per distinct pin, plus the as-written requirements where nothing serves the
+    environment."""
     cells: dict[tuple[str, str, str | None], set[Cell]] = {}
     raw: dict[tuple[str, str, Req], set[Cell]] = {}
     pins: dict[tuple[tuple[Req, ...], tuple[Any, str]], tuple[str, str, None]] = {}  # the same line, made once
     written: dict[Req, tuple[str, str]] = {}  # a requirement as written, made once
-    for cell, reqs in holding.items():
-        mine = tuple(r for r in reqs if r.group == group and r.name == name)
-        if not mine:
-            continue
+    for cell, mine in holding.items():
         pick = picks.get(cell)
         if pick and name in pick[1]:
             pin = pick[1][name]

@@ -125,17 +125,26 @@ def resolve(
         problems += nothing_served(family, picks, backend, serving.data)
     if problems:
         raise ConfigurationError(problems)
+    # per (group, package): the cells where its requirements hold, with those requirements (one pass over them)
+    by_line: dict[tuple[str, str], dict[Cell, tuple[Req, ...]]] = {}
+    for cell, reqs in holding.items():
+        per: dict[tuple[str, str], list[Req]] = {}
+        for r in reqs:
+            per.setdefault((r.group, r.name), []).append(r)
+        for line_key, mine in per.items():
+            by_line.setdefault(line_key, {})[cell] = tuple(mine)
+    at = {(r.group, r.index): r for r in family}
     out: dict[str, list[str]] = {}
     for group, texts in groups.items():
-        mine = [r for r in pinned if r.group == group]
-        first = {r.index for r in mine if r is next(m for m in mine if m.name == r.name)}
         lines: list[str] = []
+        done: set[str] = set()  # a package's lines go where its first requirement in the group was
         for i, line in enumerate(texts):
-            req = next((r for r in family if r.group == group and r.index == i), None)
+            req = at.get((group, i))
             if req is None or not req.modelled:
                 lines.append(line.strip())
-            elif i in first:
-                lines += requirement_lines(req.name, group, holding, picks, every, minors)
+            elif req.name not in done:
+                done.add(req.name)
+                lines += requirement_lines(req.name, by_line.get((group, req.name), {}), picks, every, minors)
         out[group] = lines
     torches = [p[1]["torch"][0] for p in picks.values() if p and "torch" in p[1]]
     own = [p[1]["torch"][0] for p in picks.values() if p and p[0] == backend and "torch" in p[1]]
