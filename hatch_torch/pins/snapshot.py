@@ -3,15 +3,16 @@
 A build for a bundled backend asks :class:`~hatch_torch.pins.serve.Serving` the same questions every time:
 which torch releases each platform tries, with which label and for which CPython and macOS, and which
 companion releases go with each. For the bundled release and family data those answers are fixed, so they are
-computed once, by the same ``Serving`` code, and stored in ``serving.marshal`` next to this module::
+computed once, by the same ``Serving`` code, and stored in ``serving/<backend>@<fallback>.marshal`` next to this
+module, with the bands of CPython minors that every wheel serves alike::
 
     python -m hatch_torch.pins.snapshot     # after changing releases.json, family.json or the resolver
 
-A build then loads the one snapshot it needs (a few kilobytes) instead of the whole release data. The file
-records the size and CRC-32 of the JSON files it was made from and is ignored when they do not match (edited,
-not rebuilt), as is the compiled data (data/compact.py); tests check that the committed file is what this module
-builds now. Only the bundled data without plugins uses it: ``$HATCH_TORCH_DATA``, newer user data and installed
-plugins make the resolver read the data itself.
+A build then loads the one snapshot it needs (about 20 KB; a companion's facts only when a requirement names it)
+instead of the whole release data. Each file records the size and CRC-32 of the JSON files it was made from and
+is ignored when they do not match (edited, not rebuilt), as is the compiled data (data/compact.py); tests check
+that the committed files are what this module builds now. Only the bundled data without plugins uses them:
+``$HATCH_TORCH_DATA``, newer user data and installed plugins make the resolver read the data itself.
 """
 
 from __future__ import annotations
