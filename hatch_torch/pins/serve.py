@@ -74,11 +74,10 @@ class Serving:
     def __init__(self, data: ReleaseData | None) -> None:
         self._data = data  # None: a snapshot's Serving, which reads the bundled data only if it must
         self._sources: dict[tuple[str, str | None, str], list[tuple[Version, str]]] = {}
-        self._labels: dict[tuple[Version, str, str, str, int | None], str | None] = {}
         self._allows: dict[tuple[str, Version], bool] = {}
         self._members: dict[str, list[Companion]] = {}
-        # per (release, index, platform): the label and where the wheel installs, worked out once per resolve
-        # and then only checked per CPython and macOS
+        # per (release, index, platform): the label and where the wheel installs, worked out once (or filled in
+        # from a snapshot by pins/snapshot.py) and then only checked per CPython and macOS
         self._torch: dict[tuple[Version, str, str], tuple[str, Where] | None] = {}
         self._mates: dict[tuple[str, Version], list[Companion]] = {}  # (package, torch) -> releases declaring it
         self._mate_where: dict[tuple[int, str, str], tuple[str, Where] | None] = {}
