@@ -35,15 +35,14 @@ def _declared() -> bool:
     header = f"[{GROUP}]".encode()
     for entry in sys.path:
         try:
-            listing = os.scandir(entry or ".")
+            names = os.listdir(entry or ".")  # names only: cheaper than scandir's entries, most are not dists
         except OSError:
             continue
-        with listing:
-            for item in listing:
-                if not item.name.endswith((".dist-info", ".egg-info")):
-                    continue
-                if header in _head(os.path.join(item.path, "entry_points.txt")):
-                    return True
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")) and header in _head(
+                os.path.join(entry or ".", name, "entry_points.txt")
+            ):
+                return True
     return False
 
 
