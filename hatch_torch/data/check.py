@@ -51,6 +51,10 @@ BOOLEAN = _leaf(lambda v: isinstance(v, bool), "true or false")
 VERSION = _leaf(_parses("version"), 'a version string like "2.9.1"')
 SPECIFIER = _leaf(_parses("specifier"), 'a version specifier string like ">=2.9" (or "" for any)')
 PYTHON = _leaf(lambda v: isinstance(v, str) and _PYTHON.fullmatch(v) is not None, 'a CPython version like "3.12"')
+DRIVER = _leaf(
+    lambda v: isinstance(v, str) and v.isascii() and all(p.isdigit() for p in v.split(".")),
+    'a driver version like "580.65.06"',
+)
 MACOS = _leaf(lambda v: isinstance(v, str) and v.split(".")[0].isdigit(), 'a macOS version like "14.0"')
 
 
@@ -105,7 +109,6 @@ def _join(where: str, key: str) -> str:
     return f"{where}.{part}" if where else part
 
 
-ANY: Check = lambda value, where, out: None  # noqa: E731
 LABELS = _table(STRING)  # platform -> local label
 WHEEL = _fields({"python": _list(PYTHON)}, {"macos": MACOS, "macos_python": _table(MACOS, PYTHON)})
 RELEASE = _fields(
@@ -122,7 +125,11 @@ COMPANION = _fields(
         "unlabelled": BOOLEAN,
     },
 )
-BACKEND = _fields({"kind": STRING}, {"index": STRING, "cuda": STRING, "gfx": _list(STRING), "driver": _table(ANY)})
+FLOORS = _fields({}, {"linux": DRIVER, "windows": DRIVER})  # the lowest driver per OS (and its sources)
+BACKEND = _fields(
+    {"kind": STRING},
+    {"index": STRING, "cuda": STRING, "gfx": _list(STRING), "driver": FLOORS, "toolkit_driver": FLOORS},
+)
 DATA = _fields(
     {"platforms": _list(STRING), "backends": _table(BACKEND), "releases": _table(RELEASE, VERSION)},
     {

@@ -45,6 +45,8 @@ CASES = [
     (("releases", "two"), {}, "a key of releases must be a version string like \"2.9.1\", got 'two'"),
     (("backends", "cu130"), 5, "backends.cu130 must be an object, got 5"),
     (("backends", "cu130", "kind"), ..., "backends.cu130.kind must be present"),
+    (("backends", "cu130", "driver", "linux"), 580, "backends.cu130.driver.linux must be a driver version like"),
+    (("backends", "cu130", "toolkit_driver", "windows"), "r580", ".toolkit_driver.windows must be a driver version"),
     (("companions", "torchvision"), [], "companions.torchvision must be an object, got []"),
     (("companions", "torchaudio", "2.11.0", "torch"), ">=two", ".torch must be a version specifier string"),
     (("platforms",), [1, "linux_x86_64"], "platforms[0] must be a string, got 1"),
