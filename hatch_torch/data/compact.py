@@ -19,7 +19,6 @@ from __future__ import annotations
 import marshal
 import os
 import sys
-import zlib
 from typing import Any
 
 from hatch_torch.util.fsread import stamp
@@ -32,10 +31,6 @@ DERIVED = {"family.json": "hatch_torch.data.family:tables"}
 
 def compiled_path(json_path: str) -> str:
     return json_path[: -len(".json")] + SUFFIX if json_path.endswith(".json") else json_path + SUFFIX
-
-
-def _stamp(source: bytes) -> list[int]:
-    return [len(source), zlib.crc32(source)]
 
 
 def read(json_path: str, part: str = "data") -> dict[str, Any] | None:
@@ -73,7 +68,7 @@ def write(json_path: str) -> str:
     with open(json_path, "rb") as f:
         source = f.read()
     data = json.loads(source)
-    compiled = {"source": _stamp(source), "data": _intern(data)}
+    compiled = {"source": stamp(json_path), "data": _intern(data)}
     if derive := DERIVED.get(os.path.basename(json_path)):
         import importlib
 

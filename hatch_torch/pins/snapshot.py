@@ -56,15 +56,18 @@ def build(data: ReleaseData, backend: str, fallback: str | None, packages: list[
     mates: dict[str, list[str]] = {}
     going: dict[tuple[str, str], list[int]] = {}
     on: dict[tuple[str, int, str, str], Any] = {}
+    position: dict[str, dict[int, int]] = {}  # package -> id of a release -> its place in mates[package]
+    for package in packages:
+        every = serving.companions.get(package) or serving.members(package)
+        mates[package] = [m.text for m in every]
+        position[package] = {id(m): i for i, m in enumerate(every)}
     for platform in data.platforms:
         tries = serving.sources(backend, fallback, platform)
         sources[platform] = [(str(t), index) for t, index in tries]
         for t, index in tries:
             torch[str(t), index, platform] = serving.torch_fact(t, index, platform)
             for package in packages:
-                every = serving.companions.get(package) or serving.members(package)
-                mates[package] = [m.text for m in every]
-                at = {id(m): i for i, m in enumerate(every)}
+                at = position[package]
                 chosen = serving.going_with(package, t)
                 going[package, str(t)] = [at[id(m)] for m in chosen]
                 for m in chosen:
