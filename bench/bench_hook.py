@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BACKEND = "cu130"
+REQUIRES_PYTHON = ">=3.10"  # the projects' requires-python: the static pins are what the hook writes for it
 
 NOOP_HOOK = """
 from hatchling.metadata.plugin.interface import MetadataHookInterface
@@ -62,7 +63,7 @@ def _project(folder: Path, body: str) -> Path:
     (folder / "mylib").mkdir(parents=True)
     (folder / "mylib" / "__init__.py").write_text("")
     head = '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n\n'
-    project = '[project]\nname = "mylib"\nversion = "1.2.0"\nrequires-python = ">=3.10"\n'
+    project = f'[project]\nname = "mylib"\nversion = "1.2.0"\nrequires-python = "{REQUIRES_PYTHON}"\n'
     (folder / "pyproject.toml").write_text(head + project + body)
     return folder
 
@@ -75,7 +76,7 @@ def projects(tmp: Path, groups: dict[str, list[str]]) -> dict[str, Path]:
     """hook, static (the hook's output written out) and noop (a do-nothing entry-point hook) projects."""
     from hatch_torch.pins.resolve import resolve
 
-    pinned = resolve(groups, BACKEND).groups
+    pinned = resolve(groups, BACKEND, requires_python=REQUIRES_PYTHON).groups  # as the hook resolves it
     deps, extras = groups["dependencies"], {k.split(".", 1)[1]: v for k, v in groups.items() if "." in k}
     out_extras = {k.split(".", 1)[1]: v for k, v in pinned.items() if "." in k}
     hook = 'dynamic = ["dependencies", "optional-dependencies"]\n\n[tool.hatch.metadata.hooks.torch]\n'
@@ -158,6 +159,24 @@ def instructions(project: Path, out: Path, path_entry: Path) -> int | None:
     return int(found[-1]) if found else None
 
 
+def requires_dist(project: Path, out: Path, path_entry: Path) -> list[str]:
+    """The Requires-Dist lines of the wheel ``project`` builds (the three projects must write the same)."""
+    import zipfile
+
+    hatchling_build(project, out, path_entry)
+    (wheel,) = out.glob("*.whl")
+    with zipfile.ZipFile(wheel) as z:
+        text = z.read("mylib-1.2.0.dist-info/METADATA").decode()
+    shutil.rmtree(out)
+    return [line for line in text.splitlines() if line.startswith("Requires-Dist:")]
+
+
+def same_output(which: dict[str, Path], out: Path, path_entry: Path) -> None:
+    found = {name: requires_dist(folder, out / f"check-{name}", path_entry) for name, folder in which.items()}
+    if len({tuple(v) for v in found.values()}) != 1:
+        raise SystemExit(f"the projects compared write different Requires-Dist: {found}")
+
+
 def rounds(
     runs: int, build: Callable[[Path, Path, Path], float], which: dict[str, Path], out: Path, entry: Path
 ) -> dict[str, list[float]]:
@@ -205,6 +224,7 @@ def main() -> None:
         tmp = Path(tmp_name)
         entry = noop_plugin(tmp)
         which = projects(tmp / "minimal", minimal_groups())
+        same_output(which, tmp / "out", entry)
         times = rounds(args.runs, hatchling_build, which, tmp / "out", entry)
         med = {k: statistics.median(v) * 1000 for k, v in times.items()}
         hook, noop = ratio(times, "hook", "static"), ratio(times, "noop", "static")
@@ -236,6 +256,7 @@ def main() -> None:
         for n in (10, 100, 1000):
             which = projects(tmp / f"n{n}", minimal_groups(n))
             del which["noop"]
+            same_output(which, tmp / "out", entry)
             times = rounds(max(3, args.runs // 2), hatchling_build, which, tmp / "out", entry)
             added = (statistics.median(times["hook"]) - statistics.median(times["static"])) * 1000
             print(f"  {n:>5} requirements: hook/static {ratio(times, 'hook', 'static'):.3f}, added {added:.1f} ms")
