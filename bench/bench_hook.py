@@ -5,7 +5,8 @@ round warms caches and is dropped), reported as the median of the per-round rati
 
 1. test-projects/minimal (the hook, TORCH_BACKEND=cu130) against the same project with the pins the hook
    writes as static dependencies, and against a do-nothing metadata hook registered through the ``hatch``
-   entry point (the floor: hatchling then loads every installed plugin). Target: hook/static <= 1.10 and
+   entry point (the floor: hatchling then loads every installed plugin); the bench stops unless all three
+   wheels carry the same Requires-Dist. Target: hook/static <= 1.10 and
    hook/static - noop/static <= 0.02.
 2. The same pair through ``python -m build --no-isolation`` (three Python processes: a separate line, since
    the same cost sits over a larger denominator).
@@ -160,7 +161,7 @@ def instructions(project: Path, out: Path, path_entry: Path) -> int | None:
 
 
 def requires_dist(project: Path, out: Path, path_entry: Path) -> list[str]:
-    """The Requires-Dist lines of the wheel ``project`` builds (the three projects must write the same)."""
+    """The Requires-Dist lines of the wheel ``project`` builds (the projects compared must write the same)."""
     import zipfile
 
     hatchling_build(project, out, path_entry)
