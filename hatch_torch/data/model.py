@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
-from hatch_torch.util.errors import ConfigurationError
-
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -128,6 +126,8 @@ def chosen() -> tuple[str, str]:
             return bundled, "bundled"
     except (OSError, RuntimeError, KeyError):  # no home directory to look in
         return bundled, "bundled"
+    from hatch_torch.util.errors import ConfigurationError  # only with a user data file
+
     try:
         mine, theirs = _load(user), _load(bundled)
     except (OSError, ValueError, KeyError, ConfigurationError) as exc:
@@ -148,6 +148,7 @@ def describe() -> str:
 @cache
 def _load(path: str) -> ReleaseData:
     from hatch_torch.data.compact import read
+    from hatch_torch.util.errors import ConfigurationError
 
     where = f"{DATA_ENV}={path}" if path != BUNDLED else str(path)
     if path == BUNDLED:
@@ -213,6 +214,28 @@ def _with_plugins(path: str, blocked: str) -> ReleaseData:
     data, problems = merged(_load(path), plugins.backends())
     plugins.errors += [("data", p) for p in problems]
     return data
+
+
+def stamp(path: str) -> list[int] | None:
+    """[size, CRC-32] of a file (None if unreadable), as compiled copies record the file they were made from:
+    worked out once per process for each version of the file (size, mtime and inode tell them apart)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return _stamp_of(path, info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+@cache
+def _stamp_of(path: str, *_: int) -> list[int] | None:
+    from zlib import crc32
+
+    try:
+        with open(path, "rb") as f:
+            source = f.read()
+    except OSError:
+        return None
+    return [len(source), crc32(source)]
 
 
 def __getattr__(name: str) -> Path:

@@ -28,12 +28,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _pins(args: argparse.Namespace) -> int:
-    from hatch_torch.hook.backend import choose_backend
+    from hatch_torch.hook.settings import choose_backend
     from hatch_torch.pins.backends import normalize, requested
     from hatch_torch.pins.resolve import resolve
 
     groups = {"REQ": list(args.requirements)}
     backend = choose_backend(*((normalize(args.backend), "--backend") if args.backend else requested(None)), groups)
+    assert backend is not None  # without a problems list, a problem is raised
     result = resolve(groups, backend, fallback=args.fallback, requires_python=args.requires_python)
     for line in result.groups["REQ"]:
         print(line)

@@ -39,11 +39,9 @@ class TorchMetadataHook(MetadataHookInterface):
                 gc.enable()
 
     def _update(self, metadata: dict[str, Any]) -> None:
-        from hatch_torch.hook.backend import choose_backend
-        from hatch_torch.hook.settings import PREFIX, parse
+        from hatch_torch.hook.settings import PREFIX, choose_backend, parse
         from hatch_torch.pins.backends import requested
         from hatch_torch.pins.resolve import resolve
-        from hatch_torch.util.errors import ConfigurationError
 
         problems: list[str] = []
         config = parse(self.config, metadata, problems)
@@ -51,14 +49,13 @@ class TorchMetadataHook(MetadataHookInterface):
             # Leave the fields dynamic so PKG-INFO says `Dynamic: Requires-Dist` and an install from
             # the sdist runs this hook again on the installing machine.
             if problems:
+                from hatch_torch.util.errors import ConfigurationError
+
                 raise ConfigurationError(problems)
             return
-        known = True
-        try:
-            backend = choose_backend(*requested(config.backend), config.groups, strict=config.strict_detection)
-        except ConfigurationError as exc:  # still check the requirements, so every problem is in one message
-            problems += exc.problems
-            backend, known = "cpu", False
+        # a bad backend still lets the requirements be checked, so that every problem is in one message
+        chosen = choose_backend(*requested(config.backend), config.groups, config.strict_detection, problems)
+        backend, known = (chosen, True) if chosen is not None else ("cpu", False)
         python = metadata.get("requires-python")
         result = resolve(
             config.groups,

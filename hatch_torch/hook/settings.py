@@ -1,4 +1,8 @@
-"""Validation of ``[tool.hatch.metadata.hooks.torch]``: every problem collected into one error."""
+"""Validation of ``[tool.hatch.metadata.hooks.torch]`` (every problem collected into one error), and the backend
+the settings choose.
+
+Apart from the hook class (which needs hatchling), so that ``hatch-torch pins`` does not import hatchling.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ from typing import Any
 
 from hatch_torch.pins.backends import problem as backend_problem
 from hatch_torch.pins.resolve import FALLBACKS
-from hatch_torch.util.errors import ConfigurationError
 
 PREFIX = "tool.hatch.metadata.hooks.torch."
 #: boolean settings -> what ``true`` does
@@ -108,5 +111,39 @@ def parse(raw: dict[str, Any], project: dict[str, Any] | None = None, problems: 
                     f'Fix: add "{key}" to project.dynamic (and remove project.{key}).'
                 )
     if problems and not collect:
+        from hatch_torch.util.errors import ConfigurationError
+
         raise ConfigurationError(problems)
     return config
+
+
+def choose_backend(
+    backend: str,
+    where: str,
+    groups: dict[str, list[str]],
+    strict: bool | None = None,
+    problems: list[str] | None = None,
+) -> str | None:
+    """Check the requested backend (``where`` names its source); ``auto`` asks detection (``strict``: detection
+    failures are fatal; None defers to ``$HATCH_TORCH_STRICT_DETECTION``). A problem is raised, or, given a
+    ``problems`` list, added to it (and None returned)."""
+    from hatch_torch.pins.backends import AUTO
+
+    found = [message] if (message := backend_problem(backend, where)) else []
+    if not found and backend == AUTO:
+        from hatch_torch.detection.core import detect
+        from hatch_torch.pins.resolve import torch_specifier
+        from hatch_torch.util.errors import ConfigurationError
+
+        try:
+            return detect(torch_specifier(groups), strict=strict).backend
+        except ConfigurationError as exc:
+            found = exc.problems
+    if not found:
+        return backend
+    if problems is None:
+        from hatch_torch.util.errors import ConfigurationError
+
+        raise ConfigurationError(found)
+    problems += found
+    return None

@@ -22,7 +22,6 @@ from hatch_torch.pins.markers import Cell, Minor, requirement_lines, text
 from hatch_torch.pins.platforms import groups as platform_groups
 from hatch_torch.pins.platforms import samples, split
 from hatch_torch.pins.serve import Serving
-from hatch_torch.util.errors import ConfigurationError
 
 __all__ = ["COMPANIONS", "FALLBACKS", "FAMILY", "Resolution", "_strip_local", "resolve", "torch_specifier"]
 FALLBACKS = ("pypi", "cpu")
@@ -124,6 +123,8 @@ def resolve(
 
         problems += nothing_served(family, picks, backend, serving.data)
     if problems:
+        from hatch_torch.util.errors import ConfigurationError
+
         raise ConfigurationError(problems)
     # per (group, package): the cells where its requirements hold, with those requirements (one pass over them)
     by_line: dict[tuple[str, str], dict[Cell, tuple[Req, ...]]] = {}

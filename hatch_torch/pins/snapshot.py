@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
-from hatch_torch.data.model import BUNDLED, PYPI, ReleaseData
+from hatch_torch.data.model import BUNDLED, PYPI, ReleaseData, stamp
 
 if TYPE_CHECKING:
     from hatch_torch.pins.serve import Serving
@@ -35,8 +35,6 @@ Facts = dict[str, Any]
 
 
 def _stamp() -> list[list[int] | None]:
-    from hatch_torch.util.fsread import stamp
-
     return [stamp(path) for path in SOURCES]
 
 

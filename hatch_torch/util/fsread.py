@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import stat
-import zlib
-from functools import cache
 from typing import BinaryIO
 
 _KINDS = {
@@ -100,23 +98,3 @@ def listdir(path: str | os.PathLike[str], limit: int = 4096) -> list[str]:
                 raise TooLarge(f"{os.fspath(path)} has more than {limit} entries")
             names.append(entry.name)
     return sorted(names)
-
-
-def stamp(path: str) -> list[int] | None:
-    """[size, CRC-32] of a file (None if unreadable), as compiled copies record the file they were made from:
-    worked out once per process for each version of the file (size, mtime and inode tell them apart)."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return _stamp_of(path, info.st_size, info.st_mtime_ns, info.st_ino)
-
-
-@cache
-def _stamp_of(path: str, *_: int) -> list[int] | None:
-    try:
-        with open(path, "rb") as f:
-            source = f.read()
-    except OSError:
-        return None
-    return [len(source), zlib.crc32(source)]
