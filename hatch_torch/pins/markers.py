@@ -29,25 +29,25 @@ def text(minor: Minor) -> str:
 def python_marker(chosen: Iterable[Minor], every: list[Minor]) -> str:
     """A marker true exactly on the ``chosen`` minors of ``every`` (sorted, contiguous); "" for all."""
     chosen = set(chosen)
-    runs: list[list[Minor]] = []
-    for minor in every:
+    runs: list[tuple[int, int]] = []  # (first, last) positions in ``every``
+    for at, minor in enumerate(every):
         if minor in chosen:
-            if runs and every.index(runs[-1][-1]) == every.index(minor) - 1:
-                runs[-1].append(minor)
+            if runs and runs[-1][1] == at - 1:
+                runs[-1] = (runs[-1][0], at)
             else:
-                runs.append([minor])
+                runs.append((at, at))
+    last = len(every) - 1
     parts = []
-    for run in runs:
-        low, high = run[0], run[-1]
-        after = every.index(high) + 1
-        bounds = []
-        if low != every[0] and high != every[-1] and low == high:
+    for first, end in runs:
+        low = every[first]
+        if first and end != last and first == end:
             parts.append(f'python_version == "{text(low)}"')
             continue
-        if low != every[0]:
+        bounds = []
+        if first:
             bounds.append(f'python_version >= "{text(low)}"')
-        if high != every[-1]:
-            bounds.append(f'python_version < "{text(every[after])}"')
+        if end != last:
+            bounds.append(f'python_version < "{text(every[end + 1])}"')
         parts.append(" and ".join(bounds))
     if not parts or parts == [""]:
         return ""
@@ -73,24 +73,32 @@ def cells_marker(cells: set[Cell], groups: list[str], minors: list[Minor]) -> st
 @cache
 def _cells_marker(cells: frozenset[Cell], groups_: tuple[str, ...], minors_: tuple[Minor, ...]) -> str:
     """:func:`cells_marker`, once per set of cells (a family's packages mostly share theirs)."""
-    groups, minors = list(groups_), list(minors_)
-    by_group: dict[str, frozenset[Minor]] = {}
-    by_minor: dict[Minor, frozenset[str]] = {}
-    for group in groups:
-        by_group[group] = frozenset(m for m in minors if (group, m) in cells)
-    for minor in minors:
-        by_minor[minor] = frozenset(g for g in groups if (g, minor) in cells)
+    by_group: dict[str, set[Minor]] = {}
+    by_minor: dict[Minor, set[str]] = {}
+    for group, minor in cells:
+        by_group.setdefault(group, set()).add(minor)
+        by_minor.setdefault(minor, set()).add(group)
     first: dict[frozenset[Minor], list[str]] = {}
-    for group, mins in by_group.items():
-        if mins:
-            first.setdefault(mins, []).append(group)
+    for group in groups_:  # in the groups' order, as the marker lists them
+        if group in by_group:
+            first.setdefault(frozenset(by_group[group]), []).append(group)
     second: dict[frozenset[str], list[Minor]] = {}
-    for minor, grps in by_minor.items():
-        if grps:
-            second.setdefault(grps, []).append(minor)
-    a = _or([_and(platform_marker(g, groups), python_marker(m, minors)) for m, g in first.items()])
-    b = _or([_and(python_marker(m, minors), platform_marker(g, groups)) for g, m in second.items()])
+    for minor in minors_:
+        if minor in by_minor:
+            second.setdefault(frozenset(by_minor[minor]), []).append(minor)
+    a = _or([_and(_platforms(frozenset(g), groups_), _pythons(m, minors_)) for m, g in first.items()])
+    b = _or([_and(_pythons(frozenset(m), minors_), _platforms(g, groups_)) for g, m in second.items()])
     return a if len(a) <= len(b) else b
+
+
+@cache
+def _platforms(chosen: frozenset[str], groups: tuple[str, ...]) -> str:
+    return platform_marker(chosen, list(groups))
+
+
+@cache
+def _pythons(chosen: frozenset[Minor], minors: tuple[Minor, ...]) -> str:
+    return python_marker(chosen, list(minors))
 
 
 def requirement_lines(
