@@ -26,6 +26,13 @@ def text(minor: Minor) -> str:
     return f"{minor[0]}.{minor[1]}"
 
 
+def every_minor(known: list[Minor]) -> list[Minor]:
+    """The CPython minors pins are resolved for: those the data names (``known``, in order), one bucket for every
+    older version and one for every newer one."""
+    low, high = (known[0][1], known[-1][1]) if known else (8, 8)
+    return [(3, m) for m in range(low - 1, high + 2)]
+
+
 def python_marker(chosen: Iterable[Minor], every: list[Minor]) -> str:
     """A marker true exactly on the ``chosen`` minors of ``every`` (sorted, contiguous); "" for all."""
     chosen = set(chosen)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
+
+from hatch_torch.pins.platforms import split
+from hatch_torch.pins.serve import Serving
 
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
 
-    from hatch_torch.pins.serve import Serving
+    from hatch_torch.data.model import ReleaseData
+    from hatch_torch.pins.family import Req
 
 
 def paged_build(
@@ -29,3 +33,32 @@ def paged_build(
     if release is None or not serving.allows(spec, Version(release.version)):
         return None
     return Version(release.version), member.expected_label(index, torch)
+
+
+def paged_pin(
+    source: Serving | ReleaseData, package: str, torch: str, index: str, group: str, spec: SpecifierSet
+) -> tuple[str, str] | None:
+    """:func:`paged_build` for the resolver: ``torch`` and the build as release strings, on a platform group."""
+    serving = source if isinstance(source, Serving) else Serving.of(source)
+    found = paged_build(serving, package, Version(torch), index, split(group)[0] or group, spec)
+    return (str(found[0]), found[1]) if found else None
+
+
+def unpaged(
+    family: list[Req], holding: dict[Any, list[Req]], picks: dict[Any, Any], paged: frozenset[str], data: ReleaseData
+) -> list[str]:
+    """A note per page member (PyG) left unpinned where its page has no build for the torch picked."""
+    missed: dict[Req, set[str]] = {}
+    for cell, reqs in holding.items():
+        pick = picks.get(cell)
+        for r in reqs:
+            unpinned = pick and r.name in paged and r.name not in pick[1] and "torch" in pick[1]
+            if unpinned and pick and data.backends.get(pick[0], {}).get("kind") in ("cpu", "cuda"):
+                platform = split(cell[0])[0] or cell[0]
+                missed.setdefault(r, set()).add(f"torch {pick[1]['torch'][0]}+{pick[0]} on {platform}")
+    return [
+        f"{r.where}: {r.text!r} is left unpinned for {', '.join(sorted(builds))}: its find-links page has no "
+        f"{r.name} build there (hatch-torch doctor checks what gets installed)"
+        for r in family
+        if (builds := missed.get(r))
+    ]

@@ -10,7 +10,7 @@ from packaging.version import Version
 from hatch_torch.data.model import ReleaseData
 from hatch_torch.pins.family import Req
 
-Pick = tuple[str, dict[str, tuple[Version, str]]] | None
+Pick = tuple[str, dict[str, tuple[str, str]]] | None  # (index, package -> (release, label))
 
 
 def nothing_served(family: list[Req], picks: dict[Any, Pick], backend: str, data: ReleaseData) -> list[str]:

@@ -11,6 +11,7 @@ companions come from the same index. Environments with equal pins share one line
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
@@ -18,14 +19,14 @@ from packaging.version import Version
 from hatch_torch.data.model import PYPI, ReleaseData, load
 from hatch_torch.pins.family import COMPANIONS, FAMILY, Req, parse, torch_specifier
 from hatch_torch.pins.family import strip_local as _strip_local
-from hatch_torch.pins.markers import Cell, Minor, requirement_lines, text
+from hatch_torch.pins.markers import Cell, Minor, every_minor, requirement_lines, text
 from hatch_torch.pins.platforms import groups as platform_groups
-from hatch_torch.pins.platforms import samples, split
-from hatch_torch.pins.serve import Serving
+from hatch_torch.pins.platforms import samples
 
 __all__ = ["COMPANIONS", "FALLBACKS", "FAMILY", "Resolution", "_strip_local", "resolve", "torch_specifier"]
 FALLBACKS = ("pypi", "cpu")
-Pins = dict[str, tuple[Version, str]]  # package -> (version, label)
+Pins = dict[str, tuple[str, str]]  # package -> (release, label)
+Offer = dict[str, Any]  # what the index offers, as pins/tables.py describes it
 
 
 class Resolution:
@@ -77,10 +78,13 @@ def resolve(
     :class:`ConfigurationError`; ``prefix`` is put in front of each setting name in the messages.
     ``backend_known=False`` (the backend setting was bad) skips the "nothing served" check.
     """
-    serving = _compiled(backend, None if backend == PYPI else fallback) if data is None else None
-    if serving is None:
-        serving = Serving.of(data or load(backend))
-    family, found = parse(groups, prefix, serving.family)
+    fallback_ = None if backend == PYPI else fallback
+    offer = _compiled(backend, fallback_) if data is None else None
+    if offer is None:
+        from hatch_torch.pins.tables import offer_of
+
+        offer = offer_of(data or load(backend), backend, fallback_)
+    family, found = parse(groups, prefix, offer["members"])
     problems = [*(problems or []), *found]
     problems += [
         f"{r.where}: {r.text!r} pins the local label +{label}, but the backend is {backend}. "
@@ -89,39 +93,40 @@ def resolve(
         for label in sorted(r.labels - {backend})
     ]
     try:
-        minors = _minors(serving.pythons, requires_python)
+        minors = _minors(offer["pythons"], requires_python)
     except InvalidSpecifier:
         problems.append(
             f"requires-python = {requires_python!r} is not a valid version specifier. "
             f'Fix: write it like ">=3.10" (project.requires-python, or --requires-python for hatch-torch pins).'
         )
-        minors = _minors(serving.pythons, None)
-    every = platform_groups(serving.platforms)
+        minors = _minors(offer["pythons"], None)
+    every = platform_groups(offer["platforms"])
     picks: dict[Cell, tuple[str, Pins] | None] = {}
     holding: dict[Cell, list[Req]] = {}
     memo: dict[tuple[int, ...], Specs] = {}
     pinned = [r for r in family if r.modelled]
     extras = [(r, _extra(r.group)) for r in pinned]
-    # minors that every wheel treats alike (a snapshot's bands) get the same pick for the same requirements
+    # minors in one band are served alike by every wheel: the same requirements get the same pick there
     alike: dict[tuple[str, int, tuple[int, ...]], tuple[str, Pins] | None] = {}
     for group in every:
         envs = samples(group)
-        bands = serving.bands.get(group, {})
+        bands = offer["bands"].get(group)
         for minor in minors:
             cell, python = (group, minor), text(minor)
             holding[cell] = [r for r, extra in extras if r.holds(envs, python, extra)]
             if not holding[cell]:
                 continue
-            key = (group, bands.get(minor, -1), tuple(id(r) for r in holding[cell]))
-            if key[1] >= 0 and key in alike:
-                picks[cell] = alike[key]
+            if bands is None:  # a platform no index serves
+                picks[cell] = None
                 continue
-            picks[cell] = _pick(serving, cell, holding[cell], backend, None if backend == PYPI else fallback, memo)
-            alike[key] = picks[cell]
+            key = (group, bands[minor], tuple(id(r) for r in holding[cell]))
+            if key not in alike:
+                alike[key] = _pick(offer, group, key[1], holding[cell], memo)
+            picks[cell] = alike[key]
     if family and backend_known and not any(p and p[0] == backend for p in picks.values()):
         from hatch_torch.pins.problems import nothing_served  # only when the build would not be for the backend
 
-        problems += nothing_served(family, picks, backend, serving.data)
+        problems += nothing_served(family, picks, backend, _data(offer))
     if problems:
         from hatch_torch.util.errors import ConfigurationError
 
@@ -147,34 +152,19 @@ def resolve(
                 done.add(req.name)
                 lines += requirement_lines(req.name, by_line.get((group, req.name), {}), picks, every, minors)
         out[group] = lines
-    torches = [p[1]["torch"][0] for p in picks.values() if p and "torch" in p[1]]
-    own = [p[1]["torch"][0] for p in picks.values() if p and p[0] == backend and "torch" in p[1]]
-    notes = _unpaged(family, holding, picks, serving)
-    return Resolution(backend, max(own or torches, default=None), out, picks, notes)
+    torches = {p[1]["torch"][0] for p in picks.values() if p and "torch" in p[1]}
+    own = {p[1]["torch"][0] for p in picks.values() if p and p[0] == backend and "torch" in p[1]}
+    newest = max((Version(t) for t in own or torches), default=None)
+    notes: list[str] = []
+    if any(r.name in offer["paged"] for r in family):  # PyG: a note where a page has no build
+        from hatch_torch.pins.pages import unpaged
+
+        notes = unpaged(family, holding, picks, offer["paged"], _data(offer))
+    return Resolution(backend, newest, out, picks, notes)
 
 
-def _unpaged(
-    family: list[Req], holding: dict[Cell, list[Req]], picks: dict[Cell, tuple[str, Pins] | None], serving: Serving
-) -> list[str]:
-    """A note per page member (PyG) left unpinned where its page has no build for the torch picked."""
-    missed: dict[Req, set[str]] = {}
-    for cell, reqs in holding.items():
-        pick = picks.get(cell)
-        for r in reqs:
-            paged = pick and r.name in serving.paged and r.name not in pick[1] and "torch" in pick[1]
-            if paged and pick and serving.data.backends.get(pick[0], {}).get("kind") in ("cpu", "cuda"):
-                platform = split(cell[0])[0] or cell[0]
-                missed.setdefault(r, set()).add(f"torch {pick[1]['torch'][0]}+{pick[0]} on {platform}")
-    return [
-        f"{r.where}: {r.text!r} is left unpinned for {', '.join(sorted(builds))}: its find-links page has no "
-        f"{r.name} build there (hatch-torch doctor checks what gets installed)"
-        for r in family
-        if (builds := missed.get(r))
-    ]
-
-
-def _compiled(backend: str, fallback: str | None) -> Serving | None:
-    """A Serving from the bundled data's snapshot (pins/snapshot.py) when that is the data in effect and no
+def _compiled(backend: str, fallback: str | None) -> Offer | None:
+    """The offer of the bundled data's snapshot (pins/snapshot.py) when that is the data in effect and no
     installed plugin adds to it; else None."""
     from hatch_torch.data.model import BUNDLED, chosen
     from hatch_torch.pins import snapshot
@@ -182,7 +172,17 @@ def _compiled(backend: str, fallback: str | None) -> Serving | None:
 
     if chosen()[0] != BUNDLED or third_party(blocked_names())[0]:
         return None
-    return snapshot.serving(backend, fallback)
+    return snapshot.load(backend, fallback)
+
+
+def _data(offer: Offer) -> ReleaseData:
+    """The release data behind an offer (a snapshot's: the bundled data), for messages and page members."""
+    if "serving" in offer:
+        found: ReleaseData = offer["serving"].data
+        return found
+    from hatch_torch.data.model import BUNDLED, _load
+
+    return _load(BUNDLED)
 
 
 def _extra(group: str) -> str:
@@ -192,8 +192,7 @@ def _extra(group: str) -> str:
 def _minors(known: list[Minor], requires_python: str | None) -> list[Minor]:
     """The CPython minors the data knows (``known``; one bucket below, one above) that ``requires_python``
     allows."""
-    low, high = (known[0][1], known[-1][1]) if known else (8, 8)
-    every = [(3, m) for m in range(low - 1, high + 2)]
+    every = every_minor(known)
     if not requires_python:
         return every
     spec = SpecifierSet(requires_python)
@@ -224,29 +223,40 @@ def _specs(reqs: list[Req], memo: dict[tuple[int, ...], Specs]) -> Specs:
 
 
 def _pick(
-    serving: Serving,
-    cell: Cell,
-    reqs: list[Req],
-    backend: str,
-    fallback: str | None,
-    memo: dict[tuple[int, ...], Specs],
+    offer: Offer, group: str, band: int, reqs: list[Req], memo: dict[tuple[int, ...], Specs]
 ) -> tuple[str, Pins] | None:
-    platform, macos = split(cell[0])
-    if platform is None:
-        return None
-    python = text(cell[1])
+    """The newest torch build the group tries in the band that the requirements allow, with companions from the
+    same index that go with it there (a page member without a build stays as written)."""
     specs = _specs(reqs, memo)
     torch_spec, torch_text = specs.get("torch", (_ANY, ""))
-    for torch, index in serving.candidates(backend, fallback, platform, torch_spec, torch_text):
-        label = serving.torch_label(torch, index, platform, python, macos)
-        if label is None:
+    paged = offer["paged"]
+    allowed: dict[tuple[str, str], bool] = offer.setdefault("allowed", {})
+    for torch, index, label in offer["torch"].get((group, band), ()):
+        if torch_text and not _allows(allowed, torch_spec, torch_text, torch):
             continue
         pins: Pins = {"torch": (torch, label)}
         for name, (spec, spec_text) in specs.items():
-            if name != "torch" and (
-                mate := serving.companion(name, torch, index, platform, python, macos, spec, spec_text)
-            ):
-                pins[name] = mate
-        if set(pins) >= set(specs) - serving.paged:  # a page member without a build stays as written
+            if name == "torch":
+                continue
+            if name in paged:
+                from hatch_torch.pins.pages import paged_pin
+
+                if found := paged_pin(offer.get("serving") or _data(offer), name, torch, index, group, spec):
+                    pins[name] = found
+                continue
+            table = offer["part"](name)
+            for mate in table.get((group, band, torch, index), ()) if table else ():
+                if not spec_text or _allows(allowed, spec, spec_text, mate[0]):
+                    pins[name] = mate
+                    break
+        if set(pins) >= set(specs) - paged:
             return index, pins
     return None
+
+
+def _allows(memo: dict[tuple[str, str], bool], spec: SpecifierSet, spec_text: str, release: str) -> bool:
+    """``spec`` (whose text is ``spec_text``) allows ``release``, worked out once per offer."""
+    key = (spec_text, release)
+    if key not in memo:
+        memo[key] = spec.contains(release, prereleases=True)
+    return memo[key]

@@ -1,4 +1,5 @@
-"""What an index serves where: torch releases and companion releases per platform, CPython and macOS.
+"""What an index serves where: torch releases and companion releases per platform, CPython and macOS (the answers
+pins/tables.py turns into the resolver's tables).
 
 Facts come from the release data: a backend's labels (``releases[T].backends``), PyPI's wheels
 (``releases[T].wheels``; a ``+label`` wheel carries the same tags) and the ``companions`` table, which says
@@ -8,7 +9,6 @@ release that lists it (``torch==T``). The table is read once per data object.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import cached_property
 from typing import Any, ClassVar
 from weakref import WeakKeyDictionary
@@ -71,23 +71,17 @@ class Serving:
 
     _made: ClassVar[WeakKeyDictionary[ReleaseData, Serving]] = WeakKeyDictionary()
 
-    def __init__(self, data: ReleaseData | None) -> None:
-        self._data = data  # None: a snapshot's Serving, which reads the bundled data only if it must
+    def __init__(self, data: ReleaseData) -> None:
+        self.data = data
         self._sources: dict[tuple[str, str | None, str], list[tuple[Version, str]]] = {}
         self._allows: dict[tuple[str, Version], bool] = {}
         self._members: dict[str, list[Companion]] = {}
-        # per (release, index, platform): the label and where the wheel installs, worked out once (or filled in
-        # from a snapshot by pins/snapshot.py) and then only checked per CPython and macOS
+        # per (release, index, platform): the label and where the wheel installs, worked out once and then only
+        # checked per CPython and macOS
         self._torch: dict[tuple[Version, str, str], tuple[str, Where] | None] = {}
         self._mates: dict[tuple[str, Version], list[Companion]] = {}  # (package, torch) -> releases declaring it
         self._mate_where: dict[tuple[int, str, str], tuple[str, Where] | None] = {}
-        self._candidates: dict[tuple[str, str | None, str, str], list[tuple[Version, str]]] = {}
-        #: a snapshot's (pins/snapshot.py): puts its facts for a companion in the tables, when first asked
-        self.fill: Callable[[Serving, str], None] | None = None
-        self.filled: set[str] = set()
-        self.keep: list[Any] = []  # what the ids in the tables' keys belong to: kept alive as long as this
-        #: platform group -> CPython minor -> band: minors in one band are served alike by every wheel (a snapshot's)
-        self.bands: dict[str, dict[tuple[int, ...], int]] = {}
+        self.made: dict[Any, Any] = {}  # what is made from these answers (pins/tables.py), once
 
     @classmethod
     def of(cls, data: ReleaseData) -> Serving:
@@ -95,18 +89,6 @@ class Serving:
         if data not in cls._made:
             cls._made[data] = cls(data)
         return cls._made[data]
-
-    @property
-    def data(self) -> ReleaseData:
-        if self._data is None:
-            from hatch_torch.data.model import BUNDLED, _load
-
-            self._data = _load(BUNDLED)
-        return self._data
-
-    def torch_label(self, torch: Version, index: str, platform: str, python: str, macos: int | None) -> str | None:
-        found = self.torch_fact(torch, index, platform)
-        return found[0] if found is not None and fits(found[1], python, macos) else None
 
     def torch_fact(self, torch: Version, index: str, platform: str) -> tuple[str, Where] | None:
         """(label, where the wheel installs) of torch ``torch`` on ``index`` for ``platform``, or None."""
@@ -150,16 +132,6 @@ class Serving:
                 tries += [(t, fallback) for t in self.data.releases_for(fallback)]
             self._sources[key] = tries
         return self._sources[key]
-
-    def candidates(
-        self, backend: str, fallback: str | None, platform: str, spec: SpecifierSet, text: str
-    ) -> list[tuple[Version, str]]:
-        """:meth:`sources` that ``spec`` (whose text is ``text``) allows, best first (memoised)."""
-        key = (backend, fallback, platform, text)
-        if key not in self._candidates:
-            tries = self.sources(backend, fallback, platform)
-            self._candidates[key] = [(t, i) for t, i in tries if not text or self.allows(spec, t, text)]
-        return self._candidates[key]
 
     @cached_property
     def platforms(self) -> list[str]:
@@ -206,36 +178,9 @@ class Serving:
                     mate.labels.setdefault(backend, {}).update(packages.get(package, {}))
         return {p: sorted(rows.values(), key=lambda c: c.version, reverse=True) for p, rows in table.items()}
 
-    def companion(
-        self,
-        package: str,
-        torch: Version,
-        index: str,
-        platform: str,
-        python: str,
-        macos: int | None,
-        spec: SpecifierSet,
-        text: str,
-    ) -> tuple[Version, str] | None:
-        """(newest release of ``package`` that goes with ``torch`` on the index there and fits ``spec``, label)."""
-        if package in self.paged:
-            from hatch_torch.pins.pages import paged_build  # PyG: only when a page member is asked for
-
-            return paged_build(self, package, torch, index, platform, spec)
-        for mate in self.going_with(package, torch):
-            if text and not self.allows(spec, mate.version, text):
-                continue
-            found = self.mate_on(mate, index, platform)
-            if found is not None and fits(found[1], python, macos):
-                return mate.version, found[0]
-        return None
-
     def going_with(self, package: str, torch: Version) -> list[Companion]:
         """The releases of ``package`` (newest first) that declare a torch requirement ``torch`` satisfies."""
         key = (package, torch)
-        if key not in self._mates and self.fill is not None and package not in self.filled:
-            self.filled.add(package)
-            self.fill(self, package)
         if key not in self._mates:
             every = self.companions.get(package) or self.members(package)
             self._mates[key] = [mate for mate in every if self.declares(mate, torch)]

@@ -1,4 +1,5 @@
-"""The resolver's snapshots of the bundled data (pins/snapshot.py): what is committed is what the code builds now,
+"""The resolver's snapshots of the bundled data (pins/snapshot.py, tables from pins/tables.py): what is committed is
+what the code builds now,
 a build for a bundled backend pins exactly what reading the data itself pins, and a snapshot that does not
 match the data, other data or an installed plugin make the resolver read the data."""
 
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 
 from hatch_torch.data import model
-from hatch_torch.pins import snapshot
+from hatch_torch.pins import snapshot, tables
 from hatch_torch.pins.resolve import FALLBACKS, resolve
 from hatch_torch.pins.serve import Serving
 from hatch_torch.util.errors import ConfigurationError
@@ -67,7 +68,7 @@ def test_the_committed_snapshots_are_what_the_code_builds_now() -> None:
         with open(snapshot.path(backend, fallback), "rb") as f:
             stored = marshal.loads(f.read())
         assert stored["source"] == snapshot._stamp(), "the snapshots were made from other data"
-        fresh = snapshot.build(data, backend, fallback, packages)
+        fresh = tables.build(data, backend, fallback, packages)
         core = marshal.loads(stored["core"])
         assert {k: core[k] for k in fresh["core"]} == fresh["core"], (backend, fallback)
         assert (core["members"], core["platforms"]) == (members, data.platforms)
