@@ -28,8 +28,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _pins(args: argparse.Namespace) -> int:
-    from hatch_torch.hook.settings import choose_backend
-    from hatch_torch.pins.backends import normalize, requested
+    from hatch_torch.hook.settings import choose_backend, normalize, requested
     from hatch_torch.pins.resolve import resolve
 
     groups = {"REQ": list(args.requirements)}

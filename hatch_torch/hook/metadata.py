@@ -39,8 +39,7 @@ class TorchMetadataHook(MetadataHookInterface):
                 gc.enable()
 
     def _update(self, metadata: dict[str, Any]) -> None:
-        from hatch_torch.hook.settings import PREFIX, choose_backend, parse
-        from hatch_torch.pins.backends import requested
+        from hatch_torch.hook.settings import PREFIX, choose_backend, parse, requested
         from hatch_torch.pins.resolve import resolve
 
         problems: list[str] = []

@@ -1,17 +1,25 @@
-"""Validation of ``[tool.hatch.metadata.hooks.torch]`` (every problem collected into one error), and the backend
-the settings choose.
+"""Validation of ``[tool.hatch.metadata.hooks.torch]`` (every problem collected into one error), and which backend
+to build for: environment, hook setting, or ``auto`` (``pypi`` pins what PyPI serves).
 
 Apart from the hook class (which needs hatchling), so that ``hatch-torch pins`` does not import hatchling.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from hatch_torch.pins.backends import problem as backend_problem
+from hatch_torch.data.where import PYPI
 from hatch_torch.pins.resolve import FALLBACKS
 
+if TYPE_CHECKING:
+    from hatch_torch.data.model import ReleaseData
+
 PREFIX = "tool.hatch.metadata.hooks.torch."
+#: Environment variables that choose the backend, first set wins.
+BACKEND_ENV = ("TORCH_BACKEND", "UV_TORCH_BACKEND")
+AUTO = "auto"
 #: boolean settings -> what ``true`` does
 FLAGS = {
     "local-version": "adds the backend as the wheel's local version label",
@@ -127,8 +135,6 @@ def choose_backend(
     """Check the requested backend (``where`` names its source); ``auto`` asks detection (``strict``: detection
     failures are fatal; None defers to ``$HATCH_TORCH_STRICT_DETECTION``). A problem is raised, or, given a
     ``problems`` list, added to it (and None returned)."""
-    from hatch_torch.pins.backends import AUTO
-
     found = [message] if (message := backend_problem(backend, where)) else []
     if not found and backend == AUTO:
         from hatch_torch.detection.core import detect
@@ -147,3 +153,44 @@ def choose_backend(
         raise ConfigurationError(found)
     problems += found
     return None
+
+
+def normalize(value: str) -> str:
+    return value.strip().lower()
+
+
+def requested(setting: str | None, environ: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """(backend or "auto", where it came from): ``TORCH_BACKEND``, ``UV_TORCH_BACKEND``, the setting, default."""
+    env = os.environ if environ is None else environ
+    for name in BACKEND_ENV:
+        if env.get(name, "").strip():
+            return normalize(env[name]), name
+    if setting:
+        return normalize(setting), "tool.hatch.metadata.hooks.torch.backend"
+    return AUTO, "default"
+
+
+def backend_problem(value: str, where: str, data: ReleaseData | None = None) -> str | None:
+    """A message if ``value`` is not a known backend (``auto`` allowed), else None."""
+    if value in (AUTO, PYPI):
+        return None
+    if data is None and _bundled(value):
+        return None  # named by the bundled data's snapshot: the data itself need not be read
+    if data is None:
+        from hatch_torch.data.model import load
+
+        data = load(value)
+    if value in data.backends:
+        return None
+    return (
+        f"{where}={value!r} is not a known backend. "
+        f"Fix: use auto, {PYPI} (the plain PyPI builds) or one of: {', '.join(data.backends)}."
+    )
+
+
+def _bundled(value: str) -> bool:
+    """``value`` is a backend of the bundled data, which is the data in effect."""
+    from hatch_torch.data.where import BUNDLED, chosen
+    from hatch_torch.pins import snapshot
+
+    return chosen()[0] == BUNDLED and snapshot.has(value)

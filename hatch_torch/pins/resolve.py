@@ -11,17 +11,20 @@ companions come from the same index. Environments with equal pins share one line
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
-from hatch_torch.data.model import PYPI, ReleaseData, load
+from hatch_torch.data.where import PYPI
 from hatch_torch.pins.family import COMPANIONS, FAMILY, Req, parse, torch_specifier
 from hatch_torch.pins.family import strip_local as _strip_local
 from hatch_torch.pins.markers import Cell, Minor, every_minor, requirement_lines, text
 from hatch_torch.pins.platforms import groups as platform_groups
 from hatch_torch.pins.platforms import samples
+
+if TYPE_CHECKING:
+    from hatch_torch.data.model import ReleaseData
 
 __all__ = ["COMPANIONS", "FALLBACKS", "FAMILY", "Resolution", "_strip_local", "resolve", "torch_specifier"]
 FALLBACKS = ("pypi", "cpu")
@@ -81,6 +84,7 @@ def resolve(
     fallback_ = None if backend == PYPI else fallback
     offer = _compiled(backend, fallback_) if data is None else None
     if offer is None:
+        from hatch_torch.data.model import load
         from hatch_torch.pins.tables import offer_of
 
         offer = offer_of(data or load(backend), backend, fallback_)
@@ -106,22 +110,29 @@ def resolve(
     memo: dict[tuple[int, ...], Specs] = {}
     pinned = [r for r in family if r.modelled]
     extras = [(r, _extra(r.group)) for r in pinned]
+    # without markers, the same requirements (one list) hold in every environment
+    everywhere = None if any(r.req.marker for r in pinned) else (pinned, tuple(map(id, pinned)))
     # minors in one band are served alike by every wheel: the same requirements get the same pick there
     alike: dict[tuple[str, int, tuple[int, ...]], tuple[str, Pins] | None] = {}
     for group in every:
-        envs = samples(group)
+        envs = samples(group) if everywhere is None else []
         bands = offer["bands"].get(group)
         for minor in minors:
-            cell, python = (group, minor), text(minor)
-            holding[cell] = [r for r, extra in extras if r.holds(envs, python, extra)]
-            if not holding[cell]:
+            cell = (group, minor)
+            if everywhere is None:
+                held = [r for r, extra in extras if r.holds(envs, text(minor), extra)]
+                ids = tuple(map(id, held))
+            else:
+                held, ids = everywhere
+            holding[cell] = held
+            if not held:
                 continue
             if bands is None:  # a platform no index serves
                 picks[cell] = None
                 continue
-            key = (group, bands[minor], tuple(id(r) for r in holding[cell]))
+            key = (group, bands[minor], ids)
             if key not in alike:
-                alike[key] = _pick(offer, group, key[1], holding[cell], memo)
+                alike[key] = _pick(offer, group, key[1], held, memo)
             picks[cell] = alike[key]
     if family and backend_known and not any(p and p[0] == backend for p in picks.values()):
         from hatch_torch.pins.problems import nothing_served  # only when the build would not be for the backend
@@ -133,12 +144,15 @@ def resolve(
         raise ConfigurationError(problems)
     # per (group, package): the cells where its requirements hold, with those requirements (one pass over them)
     by_line: dict[tuple[str, str], dict[Cell, tuple[Req, ...]]] = {}
+    split_up: dict[int, dict[tuple[str, str], tuple[Req, ...]]] = {}  # per list of requirements (often one)
     for cell, reqs in holding.items():
-        per: dict[tuple[str, str], list[Req]] = {}
-        for r in reqs:
-            per.setdefault((r.group, r.name), []).append(r)
-        for line_key, mine in per.items():
-            by_line.setdefault(line_key, {})[cell] = tuple(mine)
+        if id(reqs) not in split_up:
+            per: dict[tuple[str, str], list[Req]] = {}
+            for r in reqs:
+                per.setdefault((r.group, r.name), []).append(r)
+            split_up[id(reqs)] = {k: tuple(v) for k, v in per.items()}
+        for line_key, mine in split_up[id(reqs)].items():
+            by_line.setdefault(line_key, {})[cell] = mine
     at = {(r.group, r.index): r for r in family}
     out: dict[str, list[str]] = {}
     for group, texts in groups.items():
@@ -166,7 +180,7 @@ def resolve(
 def _compiled(backend: str, fallback: str | None) -> Offer | None:
     """The offer of the bundled data's snapshot (pins/snapshot.py) when that is the data in effect and no
     installed plugin adds to it; else None."""
-    from hatch_torch.data.model import BUNDLED, chosen
+    from hatch_torch.data.where import BUNDLED, chosen
     from hatch_torch.pins import snapshot
     from hatch_torch.plugins.scan import blocked_names, third_party
 

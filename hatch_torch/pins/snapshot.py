@@ -22,7 +22,7 @@ import os
 from functools import cache
 from typing import Any
 
-from hatch_torch.data.model import BUNDLED, stamp
+from hatch_torch.data.where import BUNDLED, stamp
 
 FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "serving")
 SOURCES = (BUNDLED, os.path.join(os.path.dirname(BUNDLED), "family.json"))  # what the snapshots are made from
