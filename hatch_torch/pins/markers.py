@@ -33,6 +33,68 @@ def every_minor(known: list[Minor]) -> list[Minor]:
     return [(3, m) for m in range(low - 1, high + 2)]
 
 
+def allowed_minors(known: list[Minor], requires_python: str | None) -> list[Minor]:
+    """The minors of :func:`every_minor` that ``requires_python`` allows (InvalidSpecifier if it is not one)."""
+    every = every_minor(known)
+    if not requires_python:
+        return every
+    clauses = _plain(requires_python)
+    if clauses is None:  # anything but plain release numbers: packaging decides
+        from packaging.specifiers import SpecifierSet
+
+        spec = SpecifierSet(requires_python)
+
+        def contains(version: tuple[int, ...]) -> bool:
+            return spec.contains(".".join(map(str, version)), prereleases=True)
+
+    else:
+
+        def contains(version: tuple[int, ...]) -> bool:
+            return all(_holds(clause, version) for clause in clauses)
+
+    def allowed(minor: Minor) -> bool:
+        if minor == every[0]:
+            return any(map(contains, [(3, minor[1], 99), (3, 0), (2, 7)]))
+        if minor == every[-1]:
+            return any(map(contains, [(3, minor[1], 0), (3, 99), (4, 0)]))
+        return any(contains((3, minor[1], patch)) for patch in (0, 1, 2, 5, 10, 99))
+
+    return [m for m in every if allowed(m)]
+
+
+Clause = tuple[str, tuple[int, ...], bool]  # (operator, release, ends in .*)
+
+
+def _plain(spec: str) -> list[Clause] | None:
+    """The clauses of a specifier made only of plain release numbers (``>=3.10,!=3.12.*``), else None."""
+    clauses = []
+    for raw in spec.split(","):
+        part = raw.strip()
+        op = next((o for o in ("~=", "==", "!=", "<=", ">=", "<", ">") if part.startswith(o)), "")
+        value = part[len(op) :].strip()
+        wild = value.endswith(".*")
+        value = value[:-2] if wild else value
+        numbers = value.split(".")
+        if not op or value[:1] == "=" or (wild and op not in ("==", "!=")) or (op == "~=" and len(numbers) < 2):
+            return None
+        if not all(n.isascii() and n.isdigit() for n in numbers):
+            return None
+        clauses.append((op, tuple(map(int, numbers)), wild))
+    return clauses
+
+
+def _holds(clause: Clause, version: tuple[int, ...]) -> bool:
+    """PEP 440 for a final release ``version`` (no pre, post, dev or local part) and a plain clause."""
+    op, release, wild = clause
+    if wild or op == "~=":
+        size = len(release) if wild else len(release) - 1
+        prefix = (version + (0,) * size)[:size] == release[:size]
+        return (prefix if op == "==" else not prefix) if wild else prefix and _holds((">=", release, False), version)
+    size = max(len(version), len(release))
+    a, b = version + (0,) * (size - len(version)), release + (0,) * (size - len(release))
+    return {"==": a == b, "!=": a != b, "<=": a <= b, ">=": a >= b, "<": a < b, ">": a > b}[op]
+
+
 def python_marker(chosen: Iterable[Minor], every: list[Minor]) -> str:
     """A marker true exactly on the ``chosen`` minors of ``every`` (sorted, contiguous); "" for all."""
     chosen = set(chosen)

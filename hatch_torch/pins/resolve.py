@@ -19,7 +19,7 @@ from packaging.version import Version
 from hatch_torch.data.where import PYPI
 from hatch_torch.pins.family import COMPANIONS, FAMILY, Req, parse, torch_specifier
 from hatch_torch.pins.family import strip_local as _strip_local
-from hatch_torch.pins.markers import Cell, Minor, every_minor, requirement_lines, text
+from hatch_torch.pins.markers import Cell, allowed_minors, requirement_lines, text
 from hatch_torch.pins.platforms import groups as platform_groups
 from hatch_torch.pins.platforms import samples
 
@@ -97,13 +97,13 @@ def resolve(
         for label in sorted(r.labels - {backend})
     ]
     try:
-        minors = _minors(offer["pythons"], requires_python)
+        minors = allowed_minors(offer["pythons"], requires_python)
     except InvalidSpecifier:
         problems.append(
             f"requires-python = {requires_python!r} is not a valid version specifier. "
             f'Fix: write it like ">=3.10" (project.requires-python, or --requires-python for hatch-torch pins).'
         )
-        minors = _minors(offer["pythons"], None)
+        minors = allowed_minors(offer["pythons"], None)
     every = platform_groups(offer["platforms"])
     picks: dict[Cell, tuple[str, Pins] | None] = {}
     holding: dict[Cell, list[Req]] = {}
@@ -132,7 +132,7 @@ def resolve(
                 continue
             key = (group, bands[minor], ids)
             if key not in alike:
-                alike[key] = _pick(offer, group, key[1], held, memo)
+                alike[key] = _pick(offer, group, key[1], held, ids, memo)
             picks[cell] = alike[key]
     if family and backend_known and not any(p and p[0] == backend for p in picks.values()):
         from hatch_torch.pins.problems import nothing_served  # only when the build would not be for the backend
@@ -203,31 +203,12 @@ def _extra(group: str) -> str:
     return group.split(".", 1)[1] if group.startswith("optional-dependencies.") else ""
 
 
-def _minors(known: list[Minor], requires_python: str | None) -> list[Minor]:
-    """The CPython minors the data knows (``known``; one bucket below, one above) that ``requires_python``
-    allows."""
-    every = every_minor(known)
-    if not requires_python:
-        return every
-    spec = SpecifierSet(requires_python)
-
-    def allowed(minor: Minor) -> bool:
-        if minor == every[0]:
-            return any(spec.contains(v, prereleases=True) for v in (f"3.{minor[1]}.99", "3.0", "2.7"))
-        if minor == every[-1]:
-            return any(spec.contains(v, prereleases=True) for v in (f"3.{minor[1]}.0", "3.99", "4.0"))
-        return any(spec.contains(f"3.{minor[1]}.{patch}", prereleases=True) for patch in (0, 1, 2, 5, 10, 99))
-
-    return [m for m in every if allowed(m)]
-
-
 Specs = dict[str, tuple[SpecifierSet, str]]  # package -> (combined specifier, its text)
 _ANY = SpecifierSet()
 
 
-def _specs(reqs: list[Req], memo: dict[tuple[int, ...], Specs]) -> Specs:
-    """The requirements' specifiers combined per package, once per set of requirements in one resolve."""
-    key = tuple(id(r) for r in reqs)
+def _specs(reqs: list[Req], key: tuple[int, ...], memo: dict[tuple[int, ...], Specs]) -> Specs:
+    """The requirements' specifiers combined per package, once per set of requirements (``key``: their ids)."""
     if key not in memo:
         combined: dict[str, SpecifierSet] = {}
         for r in reqs:
@@ -237,33 +218,33 @@ def _specs(reqs: list[Req], memo: dict[tuple[int, ...], Specs]) -> Specs:
 
 
 def _pick(
-    offer: Offer, group: str, band: int, reqs: list[Req], memo: dict[tuple[int, ...], Specs]
+    offer: Offer, group: str, band: int, reqs: list[Req], key: tuple[int, ...], memo: dict[tuple[int, ...], Specs]
 ) -> tuple[str, Pins] | None:
     """The newest torch build the group tries in the band that the requirements allow, with companions from the
     same index that go with it there (a page member without a build stays as written)."""
-    specs = _specs(reqs, memo)
+    specs = _specs(reqs, key, memo)
     torch_spec, torch_text = specs.get("torch", (_ANY, ""))
     paged = offer["paged"]
     allowed: dict[tuple[str, str], bool] = offer.setdefault("allowed", {})
+    mates = [(name, spec, text) for name, (spec, text) in specs.items() if name != "torch"]
+    part = offer["part"]
+    needed = set(specs) - paged
     for torch, index, label in offer["torch"].get((group, band), ()):
         if torch_text and not _allows(allowed, torch_spec, torch_text, torch):
             continue
         pins: Pins = {"torch": (torch, label)}
-        for name, (spec, spec_text) in specs.items():
-            if name == "torch":
-                continue
+        for name, spec, spec_text in mates:
             if name in paged:
                 from hatch_torch.pins.pages import paged_pin
 
                 if found := paged_pin(offer.get("serving") or _data(offer), name, torch, index, group, spec):
                     pins[name] = found
                 continue
-            table = offer["part"](name)
-            for mate in table.get((group, band, torch, index), ()) if table else ():
+            for mate in (part(name, torch, index) or {}).get((group, band), ()):
                 if not spec_text or _allows(allowed, spec, spec_text, mate[0]):
                     pins[name] = mate
                     break
-        if set(pins) >= set(specs) - paged:
+        if needed <= pins.keys():
             return index, pins
     return None
 

@@ -58,7 +58,7 @@ def has(backend: str) -> bool:
 @cache
 def load(backend: str, fallback: str | None) -> dict[str, Any] | None:
     """The offer (pins/tables.py) of the snapshot for ``backend`` and ``fallback``, None without a usable snapshot;
-    ``part(package)`` reads a companion's table when the resolver first asks for it."""
+    ``part(package, release, index)`` reads what goes with a torch build when the resolver first asks for it."""
     found = _file(backend, fallback)
     if found is None:
         return None
@@ -68,13 +68,18 @@ def load(backend: str, fallback: str | None) -> dict[str, Any] | None:
     except (KeyError, EOFError, ValueError, TypeError):
         return None
     packages: dict[str, bytes] = found.get("packages", {})
-    parts: dict[str, Any] = {}
+    parts: dict[str, dict[tuple[str, str], bytes]] = {}
+    builds: dict[tuple[str, str, str], Any] = {}
 
-    def part(package: str) -> Any:
-        if package not in parts:
-            blob = packages.get(package)
-            parts[package] = marshal.loads(blob) if blob is not None else None
-        return parts[package]
+    def part(package: str, release: str, index: str) -> Any:
+        key = (package, release, index)
+        if key not in builds:
+            if package not in parts:
+                blob = packages.get(package)
+                parts[package] = marshal.loads(blob) if blob is not None else {}
+            inner = parts[package].get((release, index))
+            builds[key] = marshal.loads(inner) if inner is not None else None
+        return builds[key]
 
     offer["part"] = part
     return offer

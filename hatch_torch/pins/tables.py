@@ -9,8 +9,8 @@ data, backend and fallback. An offer is a plain dict, as marshal stores it:
 - ``bands``: group -> {minor: band}; minors that every wheel of the offer serves alike share a band, so the
   resolver picks once per band (the data's offers give each minor its own band);
 - ``torch``: (group, band) -> [(torch release, index, label)]: what the group tries there, best first;
-- ``part(package)``: (group, band, torch release, index) -> [(release, label)]: the releases of a companion
-  that go with that torch build and install there, newest first.
+- ``part(package, torch release, index)``: (group, band) -> [(release, label)]: the releases of a companion
+  that go with that torch build and install there, newest first (None: none anywhere).
 
 Releases are normalised version strings.
 """
@@ -51,6 +51,7 @@ def _torch(serving: Serving, backend: str, fallback: str | None, bands: Bands) -
 
 
 def _part(serving: Serving, package: str, torch: dict[Any, Any], bands: Bands, parsed: dict[str, Version]) -> Any:
+    """(torch release, index) -> (group, band) -> the releases of ``package`` going with that build there."""
     out: dict[Any, Any] = {}
     for (group, band), minor in _band_minors(bands).items():
         platform, macos = split(group)
@@ -62,7 +63,7 @@ def _part(serving: Serving, package: str, torch: dict[Any, Any], bands: Bands, p
                 if (found := serving.mate_on(mate, index, platform)) is not None and fits(found[1], text(minor), macos)
             ]
             if mates:
-                out[group, band, t, index] = mates
+                out.setdefault((t, index), {})[group, band] = mates
     return out
 
 
@@ -82,10 +83,10 @@ def offer_of(data: ReleaseData, backend: str, fallback: str | None) -> Offer:
         parsed = _parsed(serving, backend, fallback)
         parts: dict[str, Any] = {}
 
-        def part(package: str) -> Any:
+        def part(package: str, release: str, index: str) -> Any:
             if package not in parts:
                 parts[package] = _part(serving, package, torch, bands, parsed)
-            return parts[package]
+            return parts[package].get((release, index))
 
         serving.made[key] = {
             "platforms": serving.platforms,
@@ -110,7 +111,13 @@ def build(data: ReleaseData, backend: str, fallback: str | None, packages: list[
     parsed = _parsed(serving, backend, fallback)
     pool: dict[Any, Any] = {}
     core = {"bands": bands, "torch": {k: _shared(v, pool) for k, v in torch.items()}}
-    parts = {p: {k: _shared(v, pool) for k, v in _part(serving, p, torch, bands, parsed).items()} for p in packages}
+    parts = {
+        p: {
+            k: {where: _shared(v, pool) for where, v in per.items()}
+            for k, per in _part(serving, p, torch, bands, parsed).items()
+        }
+        for p in packages
+    }
     return {"core": core, "packages": parts}
 
 
@@ -168,7 +175,11 @@ def write() -> list[str]:
             blob = {
                 "source": snapshot._stamp(),
                 "core": marshal.dumps({**common, **facts["core"]}, 4),
-                "packages": {p: marshal.dumps(part, 4) for p, part in facts["packages"].items()},
+                # a companion's table, and in it each torch build's, is read only when a pick asks for it
+                "packages": {
+                    p: marshal.dumps({k: marshal.dumps(v, 4) for k, v in part.items()}, 4)
+                    for p, part in facts["packages"].items()
+                },
             }
             written.append(snapshot.path(backend, fallback))
             write_bytes(Path(written[-1]), marshal.dumps(blob, 4))
