@@ -92,7 +92,11 @@ def _holds(clause: Clause, version: tuple[int, ...]) -> bool:
         return (prefix if op == "==" else not prefix) if wild else prefix and _holds((">=", release, False), version)
     size = max(len(version), len(release))
     a, b = version + (0,) * (size - len(version)), release + (0,) * (size - len(release))
-    return {"==": a == b, "!=": a != b, "<=": a <= b, ">=": a >= b, "<": a < b, ">": a > b}[op]
+    if op == ">=":
+        return a >= b
+    if op == "<":
+        return a < b
+    return a == b if op == "==" else a != b if op == "!=" else a <= b if op == "<=" else a > b
 
 
 def python_marker(chosen: Iterable[Minor], every: list[Minor]) -> str:
@@ -183,7 +187,7 @@ def requirement_lines(
     cells: dict[tuple[str, str, str | None], set[Cell]] = {}
     raw: dict[tuple[str, str, Req], set[Cell]] = {}
     pins: dict[tuple[tuple[Req, ...], tuple[Any, str]], tuple[str, str, None]] = {}  # the same line, made once
-    written: dict[Req, tuple[str, str]] = {}  # a requirement as written, made once
+    written: dict[Req, tuple[str, str, Req]] = {}  # a requirement as written, made once
     for cell, mine in holding.items():
         pick = picks.get(cell)
         if pick and name in pick[1]:
@@ -201,8 +205,8 @@ def requirement_lines(
             continue
         for r in mine:  # nothing serves this environment: the requirements as written
             if r not in written:
-                written[r] = (_head(r.req.name, r.req.extras), str(r.req.specifier))
-            raw.setdefault((*written[r], r), set()).add(cell)
+                written[r] = (_head(r.req.name, r.req.extras), str(r.req.specifier), r)
+            raw.setdefault(written[r], set()).add(cell)
     for (head, spec, r), where in raw.items():
         # the author's marker is needed only where the environments do not decide it
         varying = VARYING | (PLATFORM_VARIABLES if any(c[0] == OTHER for c in where) else frozenset())
