@@ -9,10 +9,15 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping
-from functools import lru_cache
+from functools import cache
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from hatch_torch.detection.probe import Device, ProbeContext, ProbeRecord, as_dict
+from hatch_torch.data import model as _model
+from hatch_torch.detection.probe import Device, ProbeContext, ProbeRecord, as_dict, isdir
+from hatch_torch.detection.rows import ANY
+from hatch_torch.detection.vendors import BUILTINS
+from hatch_torch.plugins import manager as _manager
 from hatch_torch.util.errors import ConfigurationError, HatchTorchError
 from hatch_torch.util.record import Record, clone, field
 
@@ -49,7 +54,26 @@ class Detection(Record):
     rejected: dict[str, str] = field(default_factory=dict)
     plugins: dict[str, Any] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        backend: str,
+        reasons: list[str] | None = None,
+        platform: str = "",
+        torch: str = "",
+        release: str | None = None,
+        devices: list[Device] | None = None,
+        versions: dict[str, str] | None = None,
+        probes: list[ProbeRecord] | None = None,
+        rejected: dict[str, str] | None = None,
+        plugins: dict[str, Any] | None = None,
+    ) -> None:
+        self.backend, self.platform, self.torch, self.release = backend, platform, torch, release
+        self.reasons = [] if reasons is None else reasons
+        self.devices = [] if devices is None else devices
+        self.versions = {} if versions is None else versions
+        self.probes = [] if probes is None else probes
+        self.rejected = {} if rejected is None else rejected
+        self.plugins = {} if plugins is None else plugins
         self._report: Callable[[], list[dict[str, Any]]] = list
         self._gpus: list[dict[str, Any]] | None = None
 
@@ -100,37 +124,35 @@ def detect(
     tree, fake tools on ``PATH``). ``strict`` (default: ``$HATCH_TORCH_STRICT_DETECTION``) raises
     :class:`DetectionError` when a probe failed or nothing was found.
     """
-    from hatch_torch.data.model import load
-
     env = os.environ if environ is None else environ
     spec = _specifier(torch or "") if torch is None or isinstance(torch, str) else torch
     if platform is not None and platform not in _platforms():
         raise ConfigurationError([f"platform {platform!r} is not known. Fix: use one of {', '.join(_platforms())}."])
     plat = platform or current_platform()
-    if root is not None and not os.path.isdir(root):
+    if root is not None and not isdir(os.fspath(root)):
         raise ConfigurationError(
             [
                 f"root {str(root)!r} is not a directory. Fix: point --root at the directory that holds the "
                 "simulated machine's sys/ and proc/ trees, or leave it out to probe this machine."
             ]
         )
-    ctx = _probe(str(root or "/"), plat, tuple(sorted(env.items())))
     plugins = _plugins(env)
-    data = load()
+    ctx = _probe(str(root or "/"), plat, tuple(sorted(env.items())), plugins)
+    data = _model.load()
     _satisfiable(spec, data)
     chooser, choice, summary = _chosen(ctx, spec, data, plugins)
-    found = summary + [f"plugin {name}: {error}" for name, error in plugins.errors]
+    errors = [f"{name}: {error}" for name, error in plugins.errors] if plugins.errors else []
     result = Detection(
         choice.backend,
-        [*found, *ctx.notes, *choice.reasons],
+        [*summary, *(f"plugin {e}" for e in errors), *ctx.notes, *choice.reasons],
         plat,
         str(spec),
         choice.release,
-        ctx.devices,
-        ctx.versions,
-        ctx.probes,
+        [clone(d) for d in ctx.devices],  # copies: the caller may change them, the probe cache holds ctx
+        dict(ctx.versions),
+        list(ctx.probes),
         dict(choice.rejected),
-        {"blocked": list(plugins.blocked), "errors": [f"{n}: {e}" for n, e in plugins.errors]},
+        {"blocked": list(plugins.blocked), "errors": errors},
     )
     result._report = chooser.gpus
     if strict if strict is not None else env.get(STRICT_ENV, "").strip().lower() in _TRUE:
@@ -138,6 +160,9 @@ def detect(
     return result
 
 
+_DEVICE = attrgetter(*Device._fields)  # a device's field values, for the key of a choice
+#: (root, platform, environment) -> what the probes found there (until clear_cache())
+_PROBED: dict[tuple[str, str, tuple[tuple[str, str], ...]], ProbeContext] = {}
 #: (what the choice depends on) -> (release data, plugins, chooser, choice, summary of what was found)
 _CHOICES: dict[tuple[Any, ...], tuple[ReleaseData, Plugins, Chooser, Choice, list[str]]] = {}
 
@@ -147,18 +172,19 @@ def _chosen(ctx: ProbeContext, spec: Spec, data: ReleaseData, plugins: Plugins) 
     specifier, release data and plugins (a build asks again and again; a machine that changed finds
     something else, and is chosen for anew). Third-party plugins may answer ``hatch_torch_supports``
     differently from one call to the next, so with them every call chooses again."""
-    from hatch_torch.detection.choose import Chooser, summary
-
+    failed = ctx.failures()
     key = (
         ctx.platform,
         spec,
-        tuple(d._values() for d in ctx.devices),
+        tuple(map(_DEVICE, ctx.devices)),
         tuple(ctx.versions.items()),
-        tuple((p.probe, p.detail) for p in ctx.probes if p.status == "failed"),
+        tuple((p.probe, p.detail) for p in failed) if failed else (),
     )
     known = _CHOICES.get(key) if plugins.pm is None else None
     if known is not None and known[0] is data and known[1] is plugins:
         return known[2], known[3], known[4]
+    from hatch_torch.detection.choose import Chooser, summary
+
     chooser = Chooser(ctx, spec, data, plugins.supports)
     choice = chooser.choose()
     found = summary(ctx)
@@ -169,6 +195,7 @@ def _chosen(ctx: ProbeContext, spec: Spec, data: ReleaseData, plugins: Plugins) 
     return chooser, choice, found
 
 
+@cache
 def _platforms() -> dict[str, tuple[str, str]]:
     """The platform keys (imported only to check a platform given: detecting this one needs no table)."""
     from hatch_torch.pins.platforms import PLATFORMS
@@ -177,8 +204,6 @@ def _platforms() -> dict[str, tuple[str, str]]:
 
 
 def _specifier(text: str) -> Spec:
-    from hatch_torch.detection.rows import ANY
-
     if not text.strip():
         return ANY
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -194,8 +219,8 @@ def _specifier(text: str) -> Spec:
 def _satisfiable(spec: Spec, data: ReleaseData) -> None:
     """A specifier no release satisfies is the project's error, not a reason to fall back to cpu
     (no cpu build satisfies it either)."""
-    if any(spec.contains(v, True) for v in data.versions):
-        return
+    if data.versions and (not spec or any(spec.contains(v, True) for v in data.versions)):
+        return  # an empty specifier (ANY, or SpecifierSet("")) is satisfied by every release
     known = f"{data.versions[-1]} … {data.versions[0]}" if data.versions else "none"
     raise ConfigurationError(
         [
@@ -207,35 +232,28 @@ def _satisfiable(spec: Spec, data: ReleaseData) -> None:
 
 
 def _plugins(environ: Mapping[str, str]) -> Plugins:
-    from hatch_torch.detection.vendors import BUILTINS
-    from hatch_torch.plugins import manager
-
-    return manager.current(environ).with_builtins(BUILTINS)
+    return _manager.current(environ).with_builtins(BUILTINS)
 
 
 def clear_cache() -> None:
     """Forget probe results (the machine changed, or a test presents another one)."""
-    _probe_cached.cache_clear()  # choices are kept: they are keyed by what the probes find
+    _PROBED.clear()  # choices are kept: they are keyed by what the probes find
 
 
-def _probe(root: str, plat: str, env_items: tuple[tuple[str, str], ...]) -> ProbeContext:
-    """A copy of the cached probe result that callers may change."""
-    cached = _probe_cached(root, plat, env_items)
-    ctx = clone(cached)  # fields and the state __post_init__ worked out, without running it again
-    ctx.devices = [clone(d) for d in cached.devices]
-    ctx.versions = dict(cached.versions)
-    ctx.probes = list(cached.probes)
-    ctx.notes = list(cached.notes)
-    ctx.settled = set(cached.settled)
-    return ctx
-
-
-@lru_cache(maxsize=16)
-def _probe_cached(root: str, plat: str, env_items: tuple[tuple[str, str], ...]) -> ProbeContext:
-    environ = dict(env_items)
-    ctx = ProbeContext(root, environ, plat)
-    _plugins(environ).probe(ctx)
-    return ctx
+def _probe(
+    root: str, plat: str, env_items: tuple[tuple[str, str], ...], plugins: Plugins | None = None
+) -> ProbeContext:
+    """What the probes found (cached until :func:`clear_cache`; shared: not to be changed)."""
+    key = (root, plat, env_items)
+    cached = _PROBED.get(key)
+    if cached is None:
+        environ = dict(env_items)
+        cached = ProbeContext(root, environ, plat)
+        (plugins or _plugins(environ)).probe(cached)
+        if len(_PROBED) >= 16:
+            _PROBED.clear()
+        _PROBED[key] = cached
+    return cached
 
 
 def _enforce(result: Detection) -> None:

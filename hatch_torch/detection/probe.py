@@ -1,14 +1,16 @@
-"""What detectors see and report: the probe context, devices, versions and per-probe records."""
+"""What detectors see and report: the probe context, devices, versions and per-probe records
+(:class:`Device` and :class:`ProbeRecord` live in :mod:`hatch_torch.detection.records`)."""
 
 from __future__ import annotations
 
 import os
 import re
-import time
 from collections.abc import Callable, Mapping
+from time import perf_counter_ns
 from typing import TYPE_CHECKING, Any
 
 from hatch_torch.detection import hung as _hung
+from hatch_torch.detection.records import Device, ProbeRecord
 from hatch_torch.util import fsread
 from hatch_torch.util.errors import ConfigurationError
 from hatch_torch.util.patterns import lazy
@@ -18,6 +20,23 @@ from hatch_torch.util.record import as_dict as _as_dict
 if TYPE_CHECKING:
     from pathlib import Path
 
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "LIST_LIMIT",
+    "READ_LIMIT",
+    "TIMEOUT_ENV",
+    "Device",
+    "ProbeContext",
+    "ProbeFailure",
+    "ProbeRecord",
+    "ToolFailure",
+    "as_dict",
+    "ascii_int",
+    "dotted",
+    "isdir",
+    "seconds",
+]
+
 #: Seconds a vendor tool (nvidia-smi, rocminfo...) or NVML may run before it counts as hanging.
 TIMEOUT_ENV = "HATCH_TORCH_TOOL_TIMEOUT"
 DEFAULT_TIMEOUT = 5.0
@@ -25,31 +44,7 @@ _SECONDS = lazy(r"[0-9]{1,5}(\.[0-9]{1,6})?", re.ASCII)
 #: bytes a sysfs/procfs/config file read may return, entries a directory listing may hold
 READ_LIMIT = 65536
 LIST_LIMIT = 4096
-
-
-class Device(Record):
-    """One accelerator. ``kind`` is the backend kind it can use ("cuda", "rocm", "xpu", a plugin's kind),
-    or "" when no PyTorch backend serves it (plain integrated graphics)."""
-
-    vendor: str
-    kind: str
-    name: str = ""
-    arch: str = ""  # compute capability "8.6", gfx target "gfx1100", Intel family "arc-a"
-    pci_id: str = ""  # "10de:2684"
-    index: int | None = None
-    uuid: str = ""
-    source: str = ""  # the probe that found it
-    note: str = ""
-    arch_source: str = ""  # where ``arch`` came from: "NVML", "name table", "KFD", "override"...
-
-
-class ProbeRecord(Record):
-    """One probe: what it tried, and whether it found something, nothing, failed, or was skipped."""
-
-    probe: str
-    status: str  # "found" | "nothing" | "failed" | "skipped"
-    detail: str
-    ms: float = 0.0
+_POSIX = os.name == "posix"
 
 
 class ProbeFailure(Exception):
@@ -76,9 +71,18 @@ def dotted(text: str, widths: tuple[int, ...], required: int) -> bool:
     at most ``widths[i]`` long: ``dotted(v, (4, 4, 4), 2)`` is ``[0-9]{1,4}\\.[0-9]{1,4}(\\.[0-9]{1,4})?``
     without compiling a pattern (a fresh process compiles each one it uses)."""
     parts = text.split(".")
-    return required <= len(parts) <= len(widths) and all(
-        0 < len(p) <= w and p.isascii() and p.isdigit() for p, w in zip(parts, widths, strict=False)
-    )
+    if not required <= len(parts) <= len(widths):
+        return False
+    for part, width in zip(parts, widths, strict=False):  # a loop: no generator to set up
+        if not (0 < len(part) <= width and part.isascii() and part.isdigit()):
+            return False
+    return True
+
+
+def isdir(path: str) -> bool:
+    """``os.path.isdir(path)``. On POSIX a path with a trailing slash resolves only to a directory: one
+    ``access`` call, without the stat result and, for a missing path, the exception (probes ask often)."""
+    return os.access(path + "/", os.F_OK) if _POSIX and path else os.path.isdir(path)
 
 
 def seconds(environ: Mapping[str, str]) -> float:
@@ -110,15 +114,31 @@ class ProbeContext(Record):
     #: vendors an override settled; their probes are skipped
     settled: set[str] = field(default_factory=set)
 
-    def __post_init__(self) -> None:
-        self.root = root = os.fspath(self.root)
+    def __init__(
+        self,
+        root: str,
+        environ: Mapping[str, str],
+        platform: str,
+        devices: list[Device] | None = None,
+        versions: dict[str, str] | None = None,
+        probes: list[ProbeRecord] | None = None,
+        notes: list[str] | None = None,
+        settled: set[str] | None = None,
+    ) -> None:
+        self.root = root = os.fspath(root)
+        self.environ, self.platform = environ, platform
+        self.devices = [] if devices is None else devices
+        self.versions = {} if versions is None else versions
+        self.probes = [] if probes is None else probes
+        self.notes = [] if notes is None else notes
+        self.settled = set() if settled is None else settled
         self._prefix = "" if root in ("/", "") else root.rstrip("/\\")
-        self.os = self.platform.split("_", 1)[0]
-        self._timeout = seconds(self.environ)
+        self.os = platform.split("_", 1)[0]
+        self._timeout = seconds(environ)
 
     def fs(self, absolute: str) -> str:
         """``absolute`` (a path like /sys/module/nvidia/version) under the root, as a string."""
-        return self._prefix + absolute if self._prefix else absolute
+        return self._prefix + absolute
 
     def path(self, absolute: str) -> Path:
         """``absolute`` under the root, as a Path."""
@@ -126,13 +146,19 @@ class ProbeContext(Record):
 
         return Path(self.fs(absolute))
 
+    def exists(self, absolute: str) -> bool:
+        """Whether ``absolute`` exists under the root (links followed), as ``os.path.exists`` says, without
+        the stat result and the exception a missing path costs it (every probe asks a few times)."""
+        return os.access(self._prefix + absolute, os.F_OK)
+
     def isdir(self, absolute: str) -> bool:
-        return os.path.isdir(self.fs(absolute))
+        path = self._prefix + absolute
+        return os.access(path + "/", os.F_OK) if _POSIX and path else os.path.isdir(path)  # as isdir() says
 
     def listdir(self, absolute: str) -> list[str]:
         """Sorted entries of a directory under the root (at most LIST_LIMIT); [] if it does not exist."""
         try:
-            return fsread.listdir(self.fs(absolute), LIST_LIMIT)
+            return fsread.listdir(self._prefix + absolute, LIST_LIMIT)
         except (FileNotFoundError, NotADirectoryError):
             return []
         except OSError as exc:
@@ -144,7 +170,7 @@ class ProbeContext(Record):
         Only regular files are read: a FIFO or a device in its place raises ProbeFailure, as do
         other errors."""
         try:
-            data = fsread.read_bytes(self.fs(absolute), limit, truncate=True)
+            data = fsread.read_bytes(self._prefix + absolute, limit, truncate=True)
         except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as exc:
@@ -202,7 +228,7 @@ class ProbeContext(Record):
         return _Probe(self, name)
 
     def skip(self, name: str, why: str) -> None:
-        self.record(name, "skipped", why)
+        self.probes.append(ProbeRecord(name, "skipped", why, 0.0))
 
     def record(self, name: str, status: str, detail: str) -> None:
         self.probes.append(ProbeRecord(name, status, detail, 0.0))
@@ -231,19 +257,21 @@ class _Probe:
         self.said: tuple[str, str] = ("nothing", "no answer")
 
     def __enter__(self) -> Callable[[str, str], None]:
-        self.start = time.perf_counter()
+        self.start = perf_counter_ns()
         return self.say
 
     def say(self, status: str, detail: str) -> None:
         self.said = (status, detail)
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
-        if isinstance(exc, ProbeFailure):
-            self.said = ("failed", str(exc))
+        ms = (perf_counter_ns() - self.start + 500) // 1000 / 1000  # rounded to the microsecond
+        if exc is None:
+            status, detail = self.said
+        elif isinstance(exc, ProbeFailure):
+            status, detail = "failed", str(exc)
         elif isinstance(exc, Exception):  # a fault in one probe never breaks detection
-            self.said = ("failed", f"{type(exc).__name__}: {exc}")
-        elif exc is not None:
+            status, detail = "failed", f"{type(exc).__name__}: {exc}"
+        else:
             return False  # KeyboardInterrupt, SystemExit: not ours to swallow
-        ms = (time.perf_counter() - self.start) * 1000
-        self.context.probes.append(ProbeRecord(self.name, *self.said, round(ms, 3)))
+        self.context.probes.append(ProbeRecord(self.name, status, detail, ms))
         return True

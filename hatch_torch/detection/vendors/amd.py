@@ -7,7 +7,6 @@ ROCm wheels exist for Linux x86_64 only; elsewhere AMD GPUs are not probed.
 
 from __future__ import annotations
 
-import os
 import re
 
 from hatch_torch.detection.probe import Device, ProbeContext, ProbeFailure, ascii_int
@@ -34,10 +33,14 @@ def hatch_torch_probe(context: ProbeContext) -> None:
     if context.platform != "linux_x86_64":
         context.skip("amd", f"no ROCm wheels for {context.platform}")
         return
+    if not context.isdir(NODES) and not context.exists("/dev/kfd"):  # no AMD GPU ROCm could use: two checks
+        context.record("amd.kfd", "nothing", f"{NODES} does not exist (no amdgpu KFD)")
+        context.skip("amd.tools", "no /dev/kfd: ROCm cannot use a GPU here")
+        return
     found = _kfd(context)
     if found:
         context.skip("amd.tools", "KFD answered")
-    elif not os.path.exists(context.fs("/dev/kfd")) and not context.failures_of("amd.kfd"):
+    elif not context.exists("/dev/kfd") and not context.failures_of("amd.kfd"):
         # ROCm runs only through /dev/kfd: without it the tools cannot see a GPU either
         context.skip("amd.tools", "no /dev/kfd: ROCm cannot use a GPU here")
     else:
@@ -46,7 +49,7 @@ def hatch_torch_probe(context: ProbeContext) -> None:
             found = _tool(context, "rocminfo", [])
     if found:
         _rocm_version(context)
-    context.devices += _visible(context, _hsa_override(context, found))
+        context.devices += _visible(context, _hsa_override(context, found))
 
 
 def _kfd(context: ProbeContext) -> list[Device]:

@@ -50,10 +50,10 @@ def hatch_torch_probe(context: ProbeContext) -> None:
 
 
 def _sysfs(context: ProbeContext) -> None:
+    if not context.isdir(PCI):  # the probe's one check, without its timing
+        context.record("intel.pci", "nothing", f"{PCI} does not exist")
+        return
     with context.probe("intel.pci") as say:
-        if not context.isdir(PCI):
-            say("nothing", f"{PCI} does not exist")
-            return
         found: list[Device] = []
         problems: list[str] = []
         for entry in context.listdir(PCI):

@@ -17,6 +17,7 @@ from hatch_torch.util.patterns import lazy
 
 #: ASCII digits only (full-width digits are no driver version), a few per part
 _DRIVER = (4, 4, 4)  # probe.dotted widths: 2 or 3 parts
+OSRELEASE = "/proc/sys/kernel/osrelease"
 _PROC_VERSION = lazy(r"Kernel Module(?: for \S+)?\s+([0-9]{1,4}\.[0-9]{1,4}(?:\.[0-9]{1,4})?)\b", re.ASCII)
 
 
@@ -31,26 +32,27 @@ def hatch_torch_probe(context: ProbeContext) -> None:
     if context.os == "linux" and _is_wsl(context):
         context.versions["wsl"] = "1"
     found: list[Device] = []
-    with context.probe("nvidia.nvml") as say:
-        no_driver = _nvml.no_driver(context)
-        tried = [] if no_driver else _nvml.candidates(context)
-        answer = None if no_driver else _nvml.query(context, tried)
-        if no_driver:
-            say("nothing", no_driver)
-        elif answer is None:
-            say("nothing", f"no NVML library (tried {', '.join(tried)})")
-        else:
-            _set(context, "nvidia_driver", answer.driver)
-            _set(context, "cuda_driver", answer.cuda)
-            for gpu in answer.gpus:
-                note = f"NVML: {gpu.error}" if gpu.error else ""
-                found.append(
-                    Device("nvidia", "cuda", gpu.name, gpu.cc, "", gpu.index, gpu.uuid, "nvidia.nvml", note, "NVML")
+    no_driver = _nvml.no_driver(context)
+    if no_driver:  # a check or two of the driver's directories: nothing to time
+        context.record("nvidia.nvml", "nothing", no_driver)
+    else:
+        with context.probe("nvidia.nvml") as say:
+            tried = _nvml.candidates(context)
+            answer = _nvml.query(context, tried)
+            if answer is None:
+                say("nothing", f"no NVML library (tried {', '.join(tried)})")
+            else:
+                _set(context, "nvidia_driver", answer.driver)
+                _set(context, "cuda_driver", answer.cuda)
+                for gpu in answer.gpus:
+                    note = f"NVML: {gpu.error}" if gpu.error else ""
+                    found.append(
+                        Device("nvidia", "cuda", gpu.name, gpu.cc, "", gpu.index, gpu.uuid, "nvidia.nvml", note, "NVML")
+                    )
+                say(
+                    "found" if answer.gpus else "nothing",
+                    f"{answer.library}: driver {answer.driver}, CUDA {answer.cuda}, {len(answer.gpus)} GPU(s)",
                 )
-            say(
-                "found" if answer.gpus else "nothing",
-                f"{answer.library}: driver {answer.driver}, CUDA {answer.cuda}, {len(answer.gpus)} GPU(s)",
-            )
     if context.os == "linux":
         if "nvidia_driver" not in context.versions:
             _sysfs(context)
@@ -83,8 +85,8 @@ def _set(context: ProbeContext, key: str, value: str) -> None:
 
 
 def _is_wsl(context: ProbeContext) -> bool:
-    try:
-        release = context.read("/proc/sys/kernel/osrelease") or ""
+    try:  # unreadable counts as absent; a missing file costs no exception
+        release = (context.read(OSRELEASE) or "") if context.exists(OSRELEASE) else ""
     except ProbeFailure:
         release = ""
     return "microsoft" in release.lower() or context.isdir("/usr/lib/wsl/lib")
@@ -118,7 +120,7 @@ def _procfs(context: ProbeContext) -> list[Device]:
         problems = []
         for bus in context.listdir("/proc/driver/nvidia/gpus"):
             try:
-                fields = dict(_colon_pairs(context.read(f"/proc/driver/nvidia/gpus/{bus}/information") or ""))
+                fields = _colon_pairs(context.read(f"/proc/driver/nvidia/gpus/{bus}/information") or "")
             except ProbeFailure as exc:
                 problems.append(f"{bus}: {exc}")
                 continue
@@ -128,28 +130,24 @@ def _procfs(context: ProbeContext) -> list[Device]:
                 continue
             minor = ascii_int(fields.get("Device Minor", ""), 4)
             index = len(found) if minor is None else minor
-            device = Device(
-                "nvidia", "cuda", name, index=index, uuid=fields.get("GPU UUID", ""), source="nvidia.procfs"
-            )
+            device = Device("nvidia", "cuda", name, "", "", index, fields.get("GPU UUID", ""), "nvidia.procfs", "", "")
             found.append(by_name(device, f"PCI {bus}"))
         extra = f"; unreadable: {'; '.join(problems)}" if problems else ""
         say("found", f"driver {context.versions['nvidia_driver']}, {len(found)} GPU(s) in gpus/*{extra}")
     return found
 
 
-def _colon_pairs(text: str) -> list[tuple[str, str]]:
-    pairs = []
+def _colon_pairs(text: str) -> dict[str, str]:
+    pairs = {}
     for line in text.splitlines():
         key, sep, value = line.partition(":")
         if sep:
-            pairs.append((key.strip(), value.strip()))
+            pairs[key.strip()] = value.strip()
     return pairs
 
 
 def _open_questions(context: ProbeContext, found: list[Device]) -> bool:
-    if "nvidia_driver" not in context.versions:
-        return True
-    return not found or any(not d.arch for d in found)
+    return "nvidia_driver" not in context.versions or not found or any(not d.arch for d in found)
 
 
 def _visible(context: ProbeContext, found: list[Device]) -> list[Device]:

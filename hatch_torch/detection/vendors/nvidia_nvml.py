@@ -14,6 +14,7 @@ import contextlib
 import os
 import posixpath
 import stat
+from functools import lru_cache
 from typing import Any
 
 from hatch_torch.detection import hung as _hung
@@ -52,9 +53,9 @@ def no_driver(context: ProbeContext) -> str:
     """Why NVML need not be tried (no NVIDIA kernel driver on this Linux machine), or '' to try it."""
     if context.environ.get(LIBRARY_ENV, "").strip() or context.os != "linux":
         return ""
-    if any(context.isdir(d) for d in _DRIVER_DIRS):
+    if context.isdir(_DRIVER_DIRS[0]) or context.isdir(_DRIVER_DIRS[1]):
         return ""
-    if context.versions.get("wsl") and (os.path.exists(context.fs("/dev/dxg")) or context.isdir("/usr/lib/wsl/lib")):
+    if context.versions.get("wsl") and (context.exists("/dev/dxg") or context.isdir("/usr/lib/wsl/lib")):
         return ""
     return "no NVIDIA kernel driver (no /proc/driver/nvidia, no /sys/module/nvidia): NVML not loaded"
 
@@ -73,8 +74,13 @@ def candidates(context: ProbeContext) -> list[str]:
     if context.os != "linux":
         return []
     search = [d for d in context.environ.get("LD_LIBRARY_PATH", "").split(":") if d.startswith("/")]
-    dirs = dict.fromkeys([*search, *_ld_conf(context, "/etc/ld.so.conf", 0), *_LINUX_DIRS])
-    return [context.fs(f"{d.rstrip('/')}/{_NAME}") for d in dirs]
+    return list(_paths(context.fs(""), (*search, *_ld_conf(context, "/etc/ld.so.conf", 0), *_LINUX_DIRS)))
+
+
+@lru_cache(maxsize=64)
+def _paths(prefix: str, dirs: tuple[str, ...]) -> tuple[str, ...]:
+    """The library's path in each directory (once each), under ``prefix``: the same few every time."""
+    return tuple(f"{prefix}{d.rstrip('/')}/{_NAME}" for d in dict.fromkeys(dirs))
 
 
 def _isabs(context: ProbeContext, path: str) -> bool:
@@ -87,6 +93,8 @@ def _isabs(context: ProbeContext, path: str) -> bool:
 
 def _ld_conf(context: ProbeContext, path: str, depth: int) -> list[str]:
     """Absolute directories an ld.so.conf lists, following ``include`` (a few levels, a few dozen files)."""
+    if not context.exists(path):  # unreadable counts as absent: a missing one costs no exception
+        return []
     try:
         text = context.read(path) or ""
     except ProbeFailure:

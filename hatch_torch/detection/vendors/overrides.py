@@ -45,8 +45,18 @@ def compute_capability(text: str) -> str:
     raise ProbeFailure(f"{shown(text)} is not a compute capability (write 8.6, 86 or sm_86)")
 
 
+#: every variable an override reads: without one of them set (the usual case) there is nothing to do
+_ALL = (*DRIVER_VARS, *CUDA_VARS, *ARCH_VARS, *GFX_VARS, XPU_VAR)
+
+
 @hookimpl(tryfirst=True)
 def hatch_torch_probe(context: ProbeContext) -> None:
+    environ = context.environ
+    for name in _ALL:
+        if name in environ:
+            break
+    else:
+        return
     _nvidia(context)
     _amd(context)
     _intel(context)
