@@ -107,6 +107,8 @@ def parse(
     family: list[Req] = []
     for group, texts in groups.items():
         for i, text in enumerate(texts):
+            if (plain := _plain_name(text)) is not None and plain not in names:
+                continue  # a valid requirement of another package: nothing to pin, nothing to report
             where = f"{prefix}{group}[{i}]"
             try:
                 req = Requirement(text)
@@ -119,6 +121,39 @@ def parse(
             if canonicalize_name(req.name) in names and req.url is None:
                 family.append(Req(where, group, i, text, req, *strip_local(req.specifier)))
     return family, problems
+
+
+_NAME = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
+_DIGITS = "0123456789."
+
+
+def _plain_name(text: str) -> str | None:
+    """The normalised name of a requirement of the plainest shape, ``name[extras]>=1.2,<2``: no marker, URL or
+    parenthesis, versions of digits and dots only (``.*`` after ``==``/``!=``); None for anything else (which the
+    full parser reads). Every string this accepts is a valid PEP 508 requirement (tests/pins/test_plain_requirements.py checks
+    it against packaging), so a build can skip parsing the many requirements that are not the torch family's."""
+    text = text.strip(" \t")  # the only whitespace PEP 508 has
+    rest = text.lstrip(_NAME)
+    name = text[: len(text) - len(rest)]
+    if not name or not (name[0].isalnum() and name[-1].isalnum()):
+        return None
+    if rest[:1] == "[":
+        extras, closed, rest = rest[1:].partition("]")
+        if not closed or not all(
+            e and not e.strip(_NAME) and e[0].isalnum() and e[-1].isalnum() for e in extras.split(",")
+        ):
+            return None
+    for raw in rest.split(",") if rest else ():
+        clause = raw.strip(" \t")
+        size = 2 if clause[:2] in ("~=", "==", "!=", "<=", ">=") else 1 if clause[:1] in ("<", ">") else 0
+        version = clause[size:].strip(" \t")
+        if size == 2 and clause[0] in "=!" and version.endswith(".*"):
+            version = version[:-2]
+        parts = version.split(".")
+        if not size or version.strip(_DIGITS) or not all(parts) or (clause[0] == "~" and len(parts) < 2):
+            return None
+    normal = name.lower().replace("_", "-").replace(".", "-")
+    return normal if "--" not in normal else canonicalize_name(name)
 
 
 def torch_specifier(groups: Mapping[str, Sequence[str]]) -> SpecifierSet:
