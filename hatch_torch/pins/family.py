@@ -130,8 +130,8 @@ _DIGITS = "0123456789."
 def _plain_name(text: str) -> str | None:
     """The normalised name of a requirement of the plainest shape, ``name[extras]>=1.2,<2``: no marker, URL or
     parenthesis, versions of digits and dots only (``.*`` after ``==``/``!=``); None for anything else (which the
-    full parser reads). Every string this accepts is a valid PEP 508 requirement (tests/pins/test_plain_requirements.py checks
-    it against packaging), so a build can skip parsing the many requirements that are not the torch family's."""
+    full parser reads). Every string this accepts is a valid PEP 508 requirement (checked against packaging in
+    tests/pins/test_plain_requirements.py), so a build can skip parsing the many that are not the torch family's."""
     text = text.strip(" \t")  # the only whitespace PEP 508 has
     rest = text.lstrip(_NAME)
     name = text[: len(text) - len(rest)]
