@@ -106,6 +106,14 @@ def test_a_build_for_a_bundled_backend_loads_nothing_it_does_not_need(
     # data.compact) nor the family data (data.members, data.family) is read
     assert "hatch_torch.pins.snapshot" in ours
     assert {"hatch_torch.data.compact", "hatch_torch.data.members", "hatch_torch.data.family"} & ours == set()
+    # it picks from the snapshot's tables: neither the data model, nor the Serving that makes tables from data, nor
+    # the error module (imported only to raise) is loaded
+    assert {
+        "hatch_torch.data.model",
+        "hatch_torch.pins.serve",
+        "hatch_torch.pins.tables",
+        "hatch_torch.util",
+    } & ours == set()
     assert {m for m in added if m.split(".")[0] != "hatch_torch"} == set()  # nothing but our own modules
 
 

@@ -27,3 +27,25 @@ def test_a_fifo_or_a_foreign_encoding_neither_blocks_nor_breaks_the_scan(
     assert scan._declared() is False
     _dist(tmp_path, "plugin").write_bytes(b"[hatch_torch]\nnpu = npu_plugin\n# \xff\n")
     assert scan._declared() is True
+
+
+def test_the_import_systems_listing_is_used_while_the_folder_is_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.machinery
+
+    _dist(tmp_path, "other").write_bytes(b"[console_scripts]\nx = m:f\n")
+    finder = importlib.machinery.FileFinder(str(tmp_path))
+    assert finder.find_spec("nothing_here") is None  # the finder lists the folder
+    monkeypatch.setattr(sys, "path", [str(tmp_path)])
+    monkeypatch.setitem(sys.path_importer_cache, str(tmp_path), finder)
+    assert scan._declared() is False
+    # a plugin installed since: the folder's mtime moves, so its listing is taken anew
+    _dist(tmp_path, "plugin").write_bytes(b"[hatch_torch]\nnpu = npu_plugin\n")
+    later = os.stat(tmp_path).st_mtime_ns + 2_000_000_000  # whatever the file system's mtime resolution
+    os.utime(tmp_path, ns=(later, later))
+    assert scan._declared() is True
+    # while the mtime matches, the finder's listing is what is read (here one that leaves the plugin out)
+    finder._path_cache = {"other-1.0.dist-info"}  # type: ignore[attr-defined]
+    finder._path_mtime = os.stat(tmp_path).st_mtime  # type: ignore[attr-defined]
+    assert scan._declared() is False
