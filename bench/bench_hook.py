@@ -38,6 +38,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BACKEND = "cu130"
+#: the interpreter the builds run in, and whether its bytecode goes to a prefix folder (the development venv's
+#: editable checkout) or next to the modules (an isolated build environment, as uv build and python -m build make)
+PYTHON = sys.executable
+PREFIX = True
 REQUIRES_PYTHON = ">=3.10"  # the projects' requires-python: the static pins are what the hook writes for it
 
 NOOP_HOOK = """
@@ -118,18 +122,32 @@ def build_env(path_entry: Path) -> dict[str, str]:
     folder, outside the source tree) as in an installed environment: with PYTHONDONTWRITEBYTECODE set,
     every build would compile hatch-torch's modules (which have no ``.pyc``) from source again, and the
     hook would pay for it."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(
-        TORCH_BACKEND=BACKEND, PYTHONPATH=str(path_entry), PYTHONPYCACHEPREFIX=str(path_entry.parent / "pycache")
-    )
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
+    env.update(TORCH_BACKEND=BACKEND, PYTHONPATH=str(path_entry))
+    if PREFIX:
+        env["PYTHONPYCACHEPREFIX"] = str(path_entry.parent / "pycache")
     return env
+
+
+def isolated(tmp: Path) -> str:
+    """A build environment like the one uv build or python -m build makes for a project: a fresh venv holding only
+    hatchling, hatch-torch (installed from this checkout, not editable), build and what they need, with their
+    bytecode compiled (fetched from the package index by uv). Returns its interpreter."""
+    import uv
+
+    venv = tmp / "build-env"
+    subprocess.run([uv.find_uv_bin(), "venv", "-q", "--python", sys.executable, str(venv)], check=True)
+    python = str(venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python"))
+    install = [uv.find_uv_bin(), "pip", "install", "-q", "--compile-bytecode", "--python", python]
+    subprocess.run([*install, "hatchling", "build", str(ROOT)], check=True)
+    return python
 
 
 def hatchling_build(project: Path, out: Path, path_entry: Path) -> float:
     env = build_env(path_entry)
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(out)],
+        [PYTHON, "-m", "hatchling", "build", "-t", "wheel", "-d", str(out)],
         cwd=project,
         check=True,
         capture_output=True,
@@ -141,7 +159,7 @@ def hatchling_build(project: Path, out: Path, path_entry: Path) -> float:
 def build_frontend(project: Path, out: Path, path_entry: Path) -> float:
     env = build_env(path_entry)
     start = time.perf_counter()
-    cmd = [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(project)]
+    cmd = [PYTHON, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(project)]
     subprocess.run(cmd, check=True, capture_output=True, env=env)
     return time.perf_counter() - start
 
@@ -153,7 +171,7 @@ def instructions(project: Path, out: Path, path_entry: Path) -> int | None:
     if valgrind is None:
         return None
     env = dict(build_env(path_entry), PYTHONHASHSEED="0")
-    command = [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(out)]
+    command = [PYTHON, "-m", "hatchling", "build", "-t", "wheel", "-d", str(out)]
     subprocess.run(command, cwd=project, check=True, capture_output=True, env=env)  # bytecode cached first
     cmd = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *command]
     proc = subprocess.run(cmd, cwd=project, check=True, capture_output=True, text=True, env=env)
@@ -194,6 +212,12 @@ def rounds(
     return times
 
 
+def distributions(python: str) -> list[str]:
+    """The distributions the build interpreter sees (the plugin scans go through each)."""
+    code = "import importlib.metadata as m; print('\\n'.join(sorted({d.metadata['Name'] for d in m.distributions()})))"
+    return subprocess.run([python, "-c", code], check=True, capture_output=True, text=True).stdout.split()
+
+
 def spread(times: dict[str, list[float]]) -> str:
     """The quartiles of the per-round (hook - noop) / static, for judging the median against the noise."""
     per = sorted((h - n) / s for h, n, s in zip(times["hook"], times["noop"], times["static"], strict=True))
@@ -227,10 +251,21 @@ def main() -> None:
     parser.add_argument(
         "--instructions", action="store_true", help="also count the instructions of one build each (valgrind)"
     )
+    parser.add_argument(
+        "--dev-env",
+        action="store_true",
+        help="build in this interpreter's environment (the development venv, every test dependency installed, "
+        "hatch-torch editable) instead of an isolated build environment",
+    )
     args = parser.parse_args()
+    global PYTHON, PREFIX
     print(f"load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
+        if not args.dev_env:
+            PYTHON, PREFIX = isolated(tmp), False
+        where = "this interpreter's environment" if args.dev_env else "an isolated build environment"
+        print(f"builds run in {where}: {len(list(distributions(PYTHON)))} distributions installed")
         entry = noop_plugin(tmp)
         which = projects(tmp / "minimal", minimal_groups())
         same_output(which, tmp / "out", entry)

@@ -38,7 +38,7 @@ def allowed_minors(known: list[Minor], requires_python: str | None) -> list[Mino
     every = every_minor(known)
     if not requires_python:
         return every
-    clauses = _plain(requires_python)
+    clauses = plain_clauses(requires_python)
     if clauses is None:  # anything but plain release numbers: packaging decides
         from packaging.specifiers import SpecifierSet
 
@@ -50,7 +50,7 @@ def allowed_minors(known: list[Minor], requires_python: str | None) -> list[Mino
     else:
 
         def contains(version: tuple[int, ...]) -> bool:
-            return all(_holds(clause, version) for clause in clauses)
+            return all(holds(clause, version) for clause in clauses)
 
     def allowed(minor: Minor) -> bool:
         if minor == every[0]:
@@ -65,7 +65,7 @@ def allowed_minors(known: list[Minor], requires_python: str | None) -> list[Mino
 Clause = tuple[str, tuple[int, ...], bool]  # (operator, release, ends in .*)
 
 
-def _plain(spec: str) -> list[Clause] | None:
+def plain_clauses(spec: str) -> list[Clause] | None:
     """The clauses of a specifier made only of plain release numbers (``>=3.10,!=3.12.*``), else None."""
     clauses = []
     for raw in spec.split(","):
@@ -83,13 +83,13 @@ def _plain(spec: str) -> list[Clause] | None:
     return clauses
 
 
-def _holds(clause: Clause, version: tuple[int, ...]) -> bool:
+def holds(clause: Clause, version: tuple[int, ...]) -> bool:
     """PEP 440 for a final release ``version`` (no pre, post, dev or local part) and a plain clause."""
     op, release, wild = clause
     if wild or op == "~=":
         size = len(release) if wild else len(release) - 1
         prefix = (version + (0,) * size)[:size] == release[:size]
-        return (prefix if op == "==" else not prefix) if wild else prefix and _holds((">=", release, False), version)
+        return (prefix if op == "==" else not prefix) if wild else prefix and holds((">=", release, False), version)
     size = max(len(version), len(release))
     a, b = version + (0,) * (size - len(version)), release + (0,) * (size - len(release))
     if op == ">=":

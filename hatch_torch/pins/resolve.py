@@ -19,7 +19,7 @@ from packaging.version import Version
 from hatch_torch.data.where import PYPI
 from hatch_torch.pins.family import COMPANIONS, FAMILY, Req, parse, torch_specifier
 from hatch_torch.pins.family import strip_local as _strip_local
-from hatch_torch.pins.markers import Cell, allowed_minors, requirement_lines, text
+from hatch_torch.pins.markers import Cell, allowed_minors, holds, plain_clauses, requirement_lines, text
 from hatch_torch.pins.platforms import groups as platform_groups
 from hatch_torch.pins.platforms import samples
 
@@ -225,7 +225,7 @@ def _pick(
     specs = _specs(reqs, key, memo)
     torch_spec, torch_text = specs.get("torch", (_ANY, ""))
     paged = offer["paged"]
-    allowed: dict[tuple[str, str], bool] = offer.setdefault("allowed", {})
+    allowed: dict[Any, Any] = offer.setdefault("allowed", {})
     mates = [(name, spec, text) for name, (spec, text) in specs.items() if name != "torch"]
     part = offer["part"]
     needed = set(specs) - paged
@@ -249,9 +249,19 @@ def _pick(
     return None
 
 
-def _allows(memo: dict[tuple[str, str], bool], spec: SpecifierSet, spec_text: str, release: str) -> bool:
-    """``spec`` (whose text is ``spec_text``) allows ``release``, worked out once per offer."""
+def _allows(memo: dict[Any, Any], spec: SpecifierSet, spec_text: str, release: str) -> bool:
+    """``spec`` (whose text is ``spec_text``) allows ``release``, worked out once per offer: without packaging when
+    both are plain release numbers (``>=2.6,<2.11`` and ``2.10.0``), as ``requires-python`` is read."""
     key = (spec_text, release)
     if key not in memo:
-        memo[key] = spec.contains(release, prereleases=True)
-    return memo[key]
+        if spec_text not in memo:
+            memo[spec_text] = plain_clauses(spec_text)
+        clauses = memo[spec_text]
+        numbers = release.split(".")
+        if clauses is not None and all(n.isdigit() and n.isascii() for n in numbers):
+            version = tuple(map(int, numbers))
+            memo[key] = all(holds(c, version) for c in clauses)
+        else:
+            memo[key] = spec.contains(release, prereleases=True)
+    found: bool = memo[key]
+    return found
