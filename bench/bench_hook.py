@@ -1,4 +1,8 @@
-"""Build overhead of the hook, as a user pays it: one ``python -m hatchling build -t wheel`` process.
+"""Build overhead of the hook, as a user pays it: one ``python -m hatchling build -t wheel`` process, in an isolated
+build environment like the one uv build and python -m build make (a fresh venv with hatchling, hatch-torch installed
+from this checkout and what they need, bytecode compiled; fetched with uv). ``--dev-env`` builds in this
+interpreter's environment instead (every test dependency installed, hatch-torch editable, bytecode in a prefix
+folder): more distributions for both plugin scans to read.
 
 Every figure is a ratio against a baseline measured in the same run, in alternating rounds (the first
 round warms caches and is dropped), reported as the median of the per-round ratios.
