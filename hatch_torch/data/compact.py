@@ -21,7 +21,7 @@ import os
 import sys
 from typing import Any
 
-from hatch_torch.data.model import stamp
+from hatch_torch.data.where import stamp
 
 VERSION = 4  # the marshal format: written by and readable by every Python hatch-torch supports
 SUFFIX = ".marshal"

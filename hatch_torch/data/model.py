@@ -9,34 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from packaging.version import Version
 
-from hatch_torch.data.where import (  # re-exported: which data is in effect
-    BUNDLED,
-    DATA_ENV,
-    PYPI,
-    USER_FILE,
-    _user_dir,
-    chosen,
-    stamp,
-    user_data_dir,
-)
+from hatch_torch.data.where import BUNDLED, DATA_ENV, PYPI, USER_FILE, chosen  # re-exported
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = [
-    "BUNDLED",
-    "DATA_ENV",
-    "PYPI",
-    "PYPI_INDEX",
-    "USER_FILE",
-    "ReleaseData",
-    "_user_dir",
-    "chosen",
-    "describe",
-    "load",
-    "stamp",
-    "user_data_dir",
-]
+__all__ = ["BUNDLED", "DATA_ENV", "PYPI", "PYPI_INDEX", "USER_FILE", "ReleaseData", "chosen", "describe", "load"]
 
 Labels = dict[str, str]  # platform -> local label ("" = the wheel carries no label)
 PYPI_INDEX = "https://pypi.org/simple"

@@ -13,7 +13,8 @@ from typing import Any
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from packaging.version import Version
 
-from hatch_torch.data.model import DATA_ENV, USER_FILE, load, user_data_dir
+from hatch_torch.data.model import load
+from hatch_torch.data.where import DATA_ENV, USER_FILE, user_data_dir
 from hatch_torch.util.atomic import write_text
 from hatch_torch.util.errors import ConfigurationError
 from hatch_torch.util.urls import check_index_url, redact

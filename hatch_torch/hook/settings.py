@@ -144,6 +144,8 @@ def choose_backend(
         try:
             return detect(torch_specifier(groups), strict=strict).backend
         except ConfigurationError as exc:
+            if problems is None:
+                raise
             found = exc.problems
     if not found:
         return backend

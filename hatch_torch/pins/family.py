@@ -124,13 +124,12 @@ def parse(
 
 
 _NAME = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
-_DIGITS = "0123456789."
 
 
 def _plain_name(text: str) -> str | None:
     """The normalised name of a requirement of the plainest shape, ``name[extras]>=1.2,<2``: no marker, URL or
-    parenthesis, versions of digits and dots only (``.*`` after ``==``/``!=``); None for anything else (which the
-    full parser reads). Every string this accepts is a valid PEP 508 requirement (checked against packaging in
+    parenthesis, a specifier of :func:`plain_clauses`; None for anything else (which the full parser reads). Every
+    string this accepts is a valid PEP 508 requirement (checked against packaging in
     tests/pins/test_plain_requirements.py), so a build can skip parsing the many that are not the torch family's."""
     text = text.strip(" \t")  # the only whitespace PEP 508 has
     rest = text.lstrip(_NAME)
@@ -143,17 +142,47 @@ def _plain_name(text: str) -> str | None:
             e and not e.strip(_NAME) and e[0].isalnum() and e[-1].isalnum() for e in extras.split(",")
         ):
             return None
-    for raw in rest.split(",") if rest else ():
-        clause = raw.strip(" \t")
-        size = 2 if clause[:2] in ("~=", "==", "!=", "<=", ">=") else 1 if clause[:1] in ("<", ">") else 0
-        version = clause[size:].strip(" \t")
-        if size == 2 and clause[0] in "=!" and version.endswith(".*"):
-            version = version[:-2]
-        parts = version.split(".")
-        if not size or version.strip(_DIGITS) or not all(parts) or (clause[0] == "~" and len(parts) < 2):
-            return None
+    if rest and plain_clauses(rest) is None:
+        return None
     normal = name.lower().replace("_", "-").replace(".", "-")
     return normal if "--" not in normal else canonicalize_name(name)
+
+
+Clause = tuple[str, tuple[int, ...], bool]  # (operator, release, ends in .*)
+
+
+def plain_clauses(spec: str) -> list[Clause] | None:
+    """The clauses of a specifier made only of plain release numbers (``>=3.10,!=3.12.*``), else None."""
+    clauses = []
+    for raw in spec.split(","):
+        part = raw.strip(" \t")  # the only whitespace PEP 508 and PEP 440 specifiers have
+        op = next((o for o in ("~=", "==", "!=", "<=", ">=", "<", ">") if part.startswith(o)), "")
+        value = part[len(op) :].strip(" \t")
+        wild = value.endswith(".*")
+        value = value[:-2] if wild else value
+        numbers = value.split(".")
+        if not op or value[:1] == "=" or (wild and op not in ("==", "!=")) or (op == "~=" and len(numbers) < 2):
+            return None
+        if not all(n.isascii() and n.isdigit() for n in numbers):
+            return None
+        clauses.append((op, tuple(map(int, numbers)), wild))
+    return clauses
+
+
+def holds(clause: Clause, version: tuple[int, ...]) -> bool:
+    """PEP 440 for a final release ``version`` (no pre, post, dev or local part) and a plain clause."""
+    op, release, wild = clause
+    if wild or op == "~=":
+        size = len(release) if wild else len(release) - 1
+        prefix = (version + (0,) * size)[:size] == release[:size]
+        return (prefix if op == "==" else not prefix) if wild else prefix and holds((">=", release, False), version)
+    size = max(len(version), len(release))
+    a, b = version + (0,) * (size - len(version)), release + (0,) * (size - len(release))
+    if op == ">=":
+        return a >= b
+    if op == "<":
+        return a < b
+    return a == b if op == "==" else a != b if op == "!=" else a <= b if op == "<=" else a > b
 
 
 def torch_specifier(groups: Mapping[str, Sequence[str]]) -> SpecifierSet:

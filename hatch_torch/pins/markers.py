@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from hatch_torch.pins.family import PLATFORM_VARIABLES, VARYING
+from hatch_torch.pins.family import PLATFORM_VARIABLES, VARYING, holds, plain_clauses
 from hatch_torch.pins.platforms import OTHER, platform_marker
 
 if TYPE_CHECKING:
@@ -60,43 +60,6 @@ def allowed_minors(known: list[Minor], requires_python: str | None) -> list[Mino
         return any(contains((3, minor[1], patch)) for patch in (0, 1, 2, 5, 10, 99))
 
     return [m for m in every if allowed(m)]
-
-
-Clause = tuple[str, tuple[int, ...], bool]  # (operator, release, ends in .*)
-
-
-def plain_clauses(spec: str) -> list[Clause] | None:
-    """The clauses of a specifier made only of plain release numbers (``>=3.10,!=3.12.*``), else None."""
-    clauses = []
-    for raw in spec.split(","):
-        part = raw.strip()
-        op = next((o for o in ("~=", "==", "!=", "<=", ">=", "<", ">") if part.startswith(o)), "")
-        value = part[len(op) :].strip()
-        wild = value.endswith(".*")
-        value = value[:-2] if wild else value
-        numbers = value.split(".")
-        if not op or value[:1] == "=" or (wild and op not in ("==", "!=")) or (op == "~=" and len(numbers) < 2):
-            return None
-        if not all(n.isascii() and n.isdigit() for n in numbers):
-            return None
-        clauses.append((op, tuple(map(int, numbers)), wild))
-    return clauses
-
-
-def holds(clause: Clause, version: tuple[int, ...]) -> bool:
-    """PEP 440 for a final release ``version`` (no pre, post, dev or local part) and a plain clause."""
-    op, release, wild = clause
-    if wild or op == "~=":
-        size = len(release) if wild else len(release) - 1
-        prefix = (version + (0,) * size)[:size] == release[:size]
-        return (prefix if op == "==" else not prefix) if wild else prefix and holds((">=", release, False), version)
-    size = max(len(version), len(release))
-    a, b = version + (0,) * (size - len(version)), release + (0,) * (size - len(release))
-    if op == ">=":
-        return a >= b
-    if op == "<":
-        return a < b
-    return a == b if op == "==" else a != b if op == "!=" else a <= b if op == "<=" else a > b
 
 
 def python_marker(chosen: Iterable[Minor], every: list[Minor]) -> str:

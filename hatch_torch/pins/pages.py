@@ -36,11 +36,10 @@ def paged_build(
 
 
 def paged_pin(
-    source: Serving | ReleaseData, package: str, torch: str, index: str, group: str, spec: SpecifierSet
+    data: ReleaseData, package: str, torch: str, index: str, group: str, spec: SpecifierSet
 ) -> tuple[str, str] | None:
     """:func:`paged_build` for the resolver: ``torch`` and the build as release strings, on a platform group."""
-    serving = source if isinstance(source, Serving) else Serving.of(source)
-    found = paged_build(serving, package, Version(torch), index, split(group)[0] or group, spec)
+    found = paged_build(Serving.of(data), package, Version(torch), index, split(group)[0] or group, spec)
     return (str(found[0]), found[1]) if found else None
 
 

@@ -17,9 +17,9 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from hatch_torch.data.where import PYPI
-from hatch_torch.pins.family import COMPANIONS, FAMILY, Req, parse, torch_specifier
+from hatch_torch.pins.family import COMPANIONS, FAMILY, Clause, Req, holds, parse, plain_clauses, torch_specifier
 from hatch_torch.pins.family import strip_local as _strip_local
-from hatch_torch.pins.markers import Cell, allowed_minors, holds, plain_clauses, requirement_lines, text
+from hatch_torch.pins.markers import Cell, allowed_minors, requirement_lines, text
 from hatch_torch.pins.platforms import groups as platform_groups
 from hatch_torch.pins.platforms import samples
 
@@ -191,8 +191,8 @@ def _compiled(backend: str, fallback: str | None) -> Offer | None:
 
 def _data(offer: Offer) -> ReleaseData:
     """The release data behind an offer (a snapshot's: the bundled data), for messages and page members."""
-    if "serving" in offer:
-        found: ReleaseData = offer["serving"].data
+    if "data" in offer:
+        found: ReleaseData = offer["data"]
         return found
     from hatch_torch.data.model import BUNDLED, _load
 
@@ -203,7 +203,8 @@ def _extra(group: str) -> str:
     return group.split(".", 1)[1] if group.startswith("optional-dependencies.") else ""
 
 
-Specs = dict[str, tuple[SpecifierSet, str]]  # package -> (combined specifier, its text)
+#: package -> (combined specifier, its text, its clauses when they are plain release numbers)
+Specs = dict[str, tuple[SpecifierSet, str, list[Clause] | None]]
 _ANY = SpecifierSet()
 
 
@@ -213,7 +214,11 @@ def _specs(reqs: list[Req], key: tuple[int, ...], memo: dict[tuple[int, ...], Sp
         combined: dict[str, SpecifierSet] = {}
         for r in reqs:
             combined[r.name] = combined.get(r.name, SpecifierSet()) & r.spec
-        memo[key] = {name: (spec, str(spec)) for name, spec in combined.items()}
+        specs: Specs = {}
+        for name, spec in combined.items():
+            text = str(spec)
+            specs[name] = (spec, text, plain_clauses(text) if text else None)
+        memo[key] = specs
     return memo[key]
 
 
@@ -223,25 +228,25 @@ def _pick(
     """The newest torch build the group tries in the band that the requirements allow, with companions from the
     same index that go with it there (a page member without a build stays as written)."""
     specs = _specs(reqs, key, memo)
-    torch_spec, torch_text = specs.get("torch", (_ANY, ""))
+    torch_spec, torch_text, torch_clauses = specs.get("torch", (_ANY, "", None))
     paged = offer["paged"]
-    allowed: dict[Any, Any] = offer.setdefault("allowed", {})
-    mates = [(name, spec, text) for name, (spec, text) in specs.items() if name != "torch"]
+    allowed: dict[tuple[str, str], bool] = offer.setdefault("allowed", {})
+    mates = [(name, *facts) for name, facts in specs.items() if name != "torch"]
     part = offer["part"]
     needed = set(specs) - paged
     for torch, index, label in offer["torch"].get((group, band), ()):
-        if torch_text and not _allows(allowed, torch_spec, torch_text, torch):
+        if torch_text and not _allows(allowed, torch_spec, torch_text, torch_clauses, torch):
             continue
         pins: Pins = {"torch": (torch, label)}
-        for name, spec, spec_text in mates:
+        for name, spec, spec_text, clauses in mates:
             if name in paged:
                 from hatch_torch.pins.pages import paged_pin
 
-                if found := paged_pin(offer.get("serving") or _data(offer), name, torch, index, group, spec):
+                if found := paged_pin(_data(offer), name, torch, index, group, spec):
                     pins[name] = found
                 continue
             for mate in (part(name, torch, index) or {}).get((group, band), ()):
-                if not spec_text or _allows(allowed, spec, spec_text, mate[0]):
+                if not spec_text or _allows(allowed, spec, spec_text, clauses, mate[0]):
                     pins[name] = mate
                     break
         if needed <= pins.keys():
@@ -249,19 +254,17 @@ def _pick(
     return None
 
 
-def _allows(memo: dict[Any, Any], spec: SpecifierSet, spec_text: str, release: str) -> bool:
-    """``spec`` (whose text is ``spec_text``) allows ``release``, worked out once per offer: without packaging when
-    both are plain release numbers (``>=2.6,<2.11`` and ``2.10.0``), as ``requires-python`` is read."""
-    key = (spec_text, release)
+def _allows(
+    memo: dict[tuple[str, str], bool], spec: SpecifierSet, text: str, clauses: list[Clause] | None, release: str
+) -> bool:
+    """``spec`` (whose text is ``text``) allows ``release``, worked out once per offer: without packaging when both
+    are plain release numbers (``clauses`` of ``>=2.6,<2.11``, and ``2.10.0``), as ``requires-python`` is read."""
+    key = (text, release)
     if key not in memo:
-        if spec_text not in memo:
-            memo[spec_text] = plain_clauses(spec_text)
-        clauses = memo[spec_text]
         numbers = release.split(".")
-        if clauses is not None and all(n.isdigit() and n.isascii() for n in numbers):
+        if clauses is not None and all(n.isascii() and n.isdigit() for n in numbers):
             version = tuple(map(int, numbers))
             memo[key] = all(holds(c, version) for c in clauses)
         else:
             memo[key] = spec.contains(release, prereleases=True)
-    found: bool = memo[key]
-    return found
+    return memo[key]

@@ -96,7 +96,7 @@ def offer_of(data: ReleaseData, backend: str, fallback: str | None) -> Offer:
             "bands": bands,
             "torch": torch,
             "part": part,
-            "serving": serving,
+            "data": data,
         }
     found: Offer = serving.made[key]
     return found

@@ -7,7 +7,8 @@ import random
 import pytest
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from hatch_torch.pins.markers import allowed_minors, holds, plain_clauses
+from hatch_torch.pins.family import holds, plain_clauses
+from hatch_torch.pins.markers import allowed_minors
 
 OPS = ["~=", "==", "!=", "<=", ">=", "<", ">", "===", ""]
 VALUES = ["3", "3.10", "3.9", "3.10.1", "3.12.*", "3.*", "4", "3.10.0.0", "2.7", "3.11.99", "3.0", "03.10"]
