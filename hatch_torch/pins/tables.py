@@ -11,6 +11,7 @@ data, backend and fallback. An offer is a plain dict, as marshal stores it:
 - ``torch``: (group, band) -> [(torch release, index, label)]: what the group tries there, best first;
 - ``part(package, torch release, index)``: (group, band) -> [(release, label)]: the releases of a companion
   that go with that torch build and install there, newest first (None: none anywhere).
+- ``data``: the release data, in an offer made from it (a snapshot's is the bundled data).
 
 Releases are normalised version strings.
 """

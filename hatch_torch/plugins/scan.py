@@ -20,6 +20,7 @@ GROUP = "hatch_torch"
 DISABLE_ENV = "HATCH_TORCH_DISABLE_PLUGINS"
 _LIMIT = 1 << 20
 _STDLIB = {os.path.dirname(os.__file__), os.path.join(os.path.dirname(os.__file__), "lib-dynload")}
+#: util.fsread's flags: its kind of read, without importing util on a build's path
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
 
 
