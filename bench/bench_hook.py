@@ -1,8 +1,12 @@
 """Build overhead of the hook, as a user pays it: one ``python -m hatchling build -t wheel`` process, in an isolated
-build environment like the one uv build and python -m build make (a fresh venv with hatchling, hatch-torch installed
-from this checkout and what they need, bytecode compiled; fetched with uv). ``--dev-env`` builds in this
-interpreter's environment instead (every test dependency installed, hatch-torch editable, bytecode in a prefix
-folder): more distributions for both plugin scans to read.
+build environment like the one ``uv build`` and ``python -m build`` make for every build: a fresh venv with
+hatchling and what it needs, and hatch-torch installed from a wheel of this checkout, with nothing compiled at
+install (uv compiles no bytecode unless asked, ``build`` runs pip with ``--no-compile``) and nothing cached between
+builds (each build has its own environment), so every build compiles whatever it imports that has no bytecode:
+hatchling's modules, and hatch-torch's, but for the bytecode its wheel carries (``hatch_build.py``); a line shows
+the hook without it. The noop and static projects build in the same kind of environment without hatch-torch.
+``--env compiled`` compiles everything at install (an environment built in again); ``--env dev`` builds in this
+interpreter's environment (every test dependency installed, hatch-torch editable, bytecode in a prefix folder).
 
 Every figure is a ratio against a baseline measured in the same run, in alternating rounds (the first
 round warms caches and is dropped), reported as the median of the per-round ratios.
@@ -21,8 +25,8 @@ round warms caches and is dropped), reported as the median of the per-round rati
 4. With ``--instructions``: the instructions one build of each executes, counted by valgrind's callgrind
    (the same figure whatever else the machine does; wall times here move by several per cent between runs).
 
-Run: python bench/bench_hook.py [--runs N] [--quick] [--instructions]   (21 rounds by default: the medians of fewer
-move by about 0.01 between runs on a 2-core machine)
+Run: python bench/bench_hook.py [--runs N] [--quick] [--instructions] [--env fresh|compiled|dev]
+(21 rounds by default: the medians of fewer move by about 0.01 between runs on a 2-core machine)
 """
 
 from __future__ import annotations
@@ -42,10 +46,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BACKEND = "cu130"
-#: the interpreter the builds run in, and whether its bytecode goes to a prefix folder (the development venv's
-#: editable checkout) or next to the modules (an isolated build environment, as uv build and python -m build make)
-PYTHON = sys.executable
-PREFIX = True
+#: which build environments (see main's --env), and the interpreter each project builds with
+MODE = "fresh"
+PYTHONS: dict[str, str] = {}
 REQUIRES_PYTHON = ">=3.10"  # the projects' requires-python: the static pins are what the hook writes for it
 
 NOOP_HOOK = """
@@ -122,36 +125,49 @@ def noop_plugin(tmp: Path, extra_dists: int = 0) -> Path:
 
 
 def build_env(path_entry: Path) -> dict[str, str]:
-    """The builds' environment. Bytecode is cached (next to the path entry, in the bench's temporary
-    folder, outside the source tree) as in an installed environment: with PYTHONDONTWRITEBYTECODE set,
-    every build would compile hatch-torch's modules (which have no ``.pyc``) from source again, and the
-    hook would pay for it."""
+    """The builds' environment. In ``fresh`` build environments nothing is cached between builds, as in the one
+    ``uv build`` or ``python -m build`` makes for each build (PYTHONDONTWRITEBYTECODE: what has no bytecode is
+    compiled by every build). In the development venv bytecode is cached next to the path entry (in the bench's
+    temporary folder, outside the source tree), as in an installed environment."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
     env.update(TORCH_BACKEND=BACKEND, PYTHONPATH=str(path_entry))
-    if PREFIX:
+    if MODE == "dev":
         env["PYTHONPYCACHEPREFIX"] = str(path_entry.parent / "pycache")
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
 
 
-def isolated(tmp: Path) -> str:
-    """A build environment like the one uv build or python -m build makes for a project: a fresh venv holding only
-    hatchling, hatch-torch (installed from this checkout, not editable), build and what they need, with their
-    bytecode compiled (fetched from the package index by uv). Returns its interpreter."""
+def isolated(tmp: Path, name: str, ours: bool, compiled: bool) -> str:
+    """A build environment like the one uv build or python -m build makes for a project: a venv holding only
+    hatchling, build, what they need and (``ours``) hatch-torch installed from this checkout, not editable; with
+    their bytecode compiled only when ``compiled`` (uv build and python -m build compile none; hatch-torch's
+    wheel carries its own for the modules a build imports). Fetched with uv. Returns its interpreter."""
     import uv
 
-    venv = tmp / "build-env"
+    venv = tmp / name
     subprocess.run([uv.find_uv_bin(), "venv", "-q", "--python", sys.executable, str(venv)], check=True)
     python = str(venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python"))
-    install = [uv.find_uv_bin(), "pip", "install", "-q", "--compile-bytecode", "--python", python]
-    subprocess.run([*install, "hatchling", "build", str(ROOT)], check=True)
+    install = [uv.find_uv_bin(), "pip", "install", "-q", "--python", python, *(["--compile-bytecode"] * compiled)]
+    subprocess.run([*install, "hatchling", "build", *([str(ROOT)] * ours)], check=True)
     return python
 
 
-def hatchling_build(project: Path, out: Path, path_entry: Path) -> float:
+def without_shipped_bytecode(python: str) -> None:
+    """Remove the bytecode hatch-torch's wheel carries from the environment of ``python``."""
+    code = "import hatch_torch, os; print(os.path.dirname(hatch_torch.__file__))"
+    package = Path(
+        subprocess.run([python, "-I", "-c", code], check=True, capture_output=True, text=True).stdout.strip()
+    )
+    for folder in package.rglob("__pycache__"):
+        shutil.rmtree(folder)
+
+
+def hatchling_build(name: str, project: Path, out: Path, path_entry: Path) -> float:
     env = build_env(path_entry)
     start = time.perf_counter()
     subprocess.run(
-        [PYTHON, "-m", "hatchling", "build", "-t", "wheel", "-d", str(out)],
+        [PYTHONS[name], "-m", "hatchling", "build", "-t", "wheel", "-d", str(out)],
         cwd=project,
         check=True,
         capture_output=True,
@@ -160,34 +176,34 @@ def hatchling_build(project: Path, out: Path, path_entry: Path) -> float:
     return time.perf_counter() - start
 
 
-def build_frontend(project: Path, out: Path, path_entry: Path) -> float:
+def build_frontend(name: str, project: Path, out: Path, path_entry: Path) -> float:
     env = build_env(path_entry)
     start = time.perf_counter()
-    cmd = [PYTHON, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(project)]
+    cmd = [PYTHONS[name], "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(project)]
     subprocess.run(cmd, check=True, capture_output=True, env=env)
     return time.perf_counter() - start
 
 
-def instructions(project: Path, out: Path, path_entry: Path) -> int | None:
+def instructions(name: str, project: Path, out: Path, path_entry: Path) -> int | None:
     """Instructions one build executes (valgrind's callgrind: the same count whatever else the machine does),
     or None without valgrind."""
     valgrind = shutil.which("valgrind")
     if valgrind is None:
         return None
     env = dict(build_env(path_entry), PYTHONHASHSEED="0")
-    command = [PYTHON, "-m", "hatchling", "build", "-t", "wheel", "-d", str(out)]
-    subprocess.run(command, cwd=project, check=True, capture_output=True, env=env)  # bytecode cached first
+    command = [PYTHONS[name], "-m", "hatchling", "build", "-t", "wheel", "-d", str(out)]
+    subprocess.run(command, cwd=project, check=True, capture_output=True, env=env)  # the dev venv caches bytecode
     cmd = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *command]
     proc = subprocess.run(cmd, cwd=project, check=True, capture_output=True, text=True, env=env)
     found = [line.split()[-1] for line in proc.stderr.splitlines() if "Collected :" in line]
     return int(found[-1]) if found else None
 
 
-def requires_dist(project: Path, out: Path, path_entry: Path) -> list[str]:
+def requires_dist(name: str, project: Path, out: Path, path_entry: Path) -> list[str]:
     """The Requires-Dist lines of the wheel ``project`` builds (the projects compared must write the same)."""
     import zipfile
 
-    hatchling_build(project, out, path_entry)
+    hatchling_build(name, project, out, path_entry)
     (wheel,) = out.glob("*.whl")
     with zipfile.ZipFile(wheel) as z:
         text = z.read("mylib-1.2.0.dist-info/METADATA").decode()
@@ -196,20 +212,20 @@ def requires_dist(project: Path, out: Path, path_entry: Path) -> list[str]:
 
 
 def same_output(which: dict[str, Path], out: Path, path_entry: Path) -> None:
-    found = {name: requires_dist(folder, out / f"check-{name}", path_entry) for name, folder in which.items()}
+    found = {name: requires_dist(name, folder, out / f"check-{name}", path_entry) for name, folder in which.items()}
     if len({tuple(v) for v in found.values()}) != 1:
         raise SystemExit(f"the projects compared write different Requires-Dist: {found}")
 
 
 def rounds(
-    runs: int, build: Callable[[Path, Path, Path], float], which: dict[str, Path], out: Path, entry: Path
+    runs: int, build: Callable[[str, Path, Path, Path], float], which: dict[str, Path], out: Path, entry: Path
 ) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {name: [] for name in which}
     for i in range(runs + 1):
         order = list(which) if i % 2 else list(reversed(which))
         for name in order:
             target = out / f"{name}-{i}"
-            t = build(which[name], target, entry)
+            t = build(name, which[name], target, entry)
             shutil.rmtree(target, ignore_errors=True)
             if i:
                 times[name].append(t)
@@ -249,6 +265,7 @@ def minimal_groups(n: int = 0) -> dict[str, list[str]]:
 
 
 def main() -> None:
+    global MODE  # noqa: PLW0603  (read by build_env)
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--quick", action="store_true", help="skip the growth measurements")
@@ -256,22 +273,39 @@ def main() -> None:
         "--instructions", action="store_true", help="also count the instructions of one build each (valgrind)"
     )
     parser.add_argument(
-        "--dev-env",
-        action="store_true",
-        help="build in this interpreter's environment (the development venv, every test dependency installed, "
-        "hatch-torch editable) instead of an isolated build environment",
+        "--env",
+        choices=("fresh", "compiled", "dev"),
+        default="fresh",
+        help="fresh: isolated build environments as uv build and python -m build make them (nothing compiled at "
+        "install, nothing cached between builds); compiled: the same with all bytecode compiled (an environment "
+        "used again); dev: this interpreter's environment (every test dependency, hatch-torch editable)",
     )
     args = parser.parse_args()
-    global PYTHON, PREFIX
+    MODE = args.env
     print(f"load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        if not args.dev_env:
-            PYTHON, PREFIX = isolated(tmp), False
-        where = "this interpreter's environment" if args.dev_env else "an isolated build environment"
-        print(f"builds run in {where}: {len(list(distributions(PYTHON)))} distributions installed")
+        if MODE == "dev":
+            PYTHONS.update(dict.fromkeys(("hook", "noop", "static"), sys.executable))
+            print(f"builds run in this interpreter's environment: {len(distributions(sys.executable))} distributions")
+            print("  (hatch-torch is installed there, so the noop build imports its entry point module too)")
+        else:
+            compiled = MODE == "compiled"
+            ours, theirs = isolated(tmp, "with", True, compiled), isolated(tmp, "without", False, compiled)
+            PYTHONS.update(hook=ours, noop=theirs, static=theirs)
+            kind = "all bytecode compiled" if compiled else "nothing compiled at install, nothing cached between builds"
+            print(
+                f"builds run in isolated build environments ({kind}): the hook's has {len(distributions(ours))} "
+                f"distributions (with hatch-torch), the noop and static projects' {len(distributions(theirs))} "
+                f"(without)"
+            )
+            if not compiled:
+                PYTHONS["hook-src"] = isolated(tmp, "with-src", True, False)
+                without_shipped_bytecode(PYTHONS["hook-src"])
         entry = noop_plugin(tmp)
         which = projects(tmp / "minimal", minimal_groups())
+        if "hook-src" in PYTHONS:
+            which["hook-src"] = which["hook"]
         same_output(which, tmp / "out", entry)
         times = rounds(args.runs, hatchling_build, which, tmp / "out", entry)
         med = {k: statistics.median(v) * 1000 for k, v in times.items()}
@@ -284,8 +318,14 @@ def main() -> None:
             f"  hook/static {hook:.3f} (target <= 1.10); noop/static {noop:.3f}; "
             f"hook - noop {hook - noop:+.3f} (target <= 0.02); {spread(times)}"
         )
+        if "hook-src" in times:
+            src = ratio(times, "hook-src", "static")
+            print(
+                f"  without the bytecode hatch-torch's wheel carries ({med['hook-src']:.0f} ms): hook/static "
+                f"{src:.3f}, hook - noop {src - noop:+.3f}"
+            )
         if args.instructions:
-            counts = {name: instructions(which[name], tmp / "out" / f"i-{name}", entry) for name in which}
+            counts = {name: instructions(name, which[name], tmp / "out" / f"i-{name}", entry) for name in which}
             if None in counts.values():
                 print("instructions: valgrind not found (apt-get install valgrind)")
             else:
@@ -309,7 +349,7 @@ def main() -> None:
             added = (statistics.median(times["hook"]) - statistics.median(times["static"])) * 1000
             print(f"  {n:>5} requirements: hook/static {ratio(times, 'hook', 'static'):.3f}, added {added:.1f} ms")
             if args.instructions:
-                h, st = (instructions(which[k], tmp / "out" / f"i{n}-{k}", entry) or 1 for k in ("hook", "static"))
+                h, st = (instructions(k, which[k], tmp / "out" / f"i{n}-{k}", entry) or 1 for k in ("hook", "static"))
                 print(f"         instructions: hook/static {h / st:.3f}, added {(h - st) / 1e6:.1f}M")
         which = projects(tmp / "dists", minimal_groups())
         for k in (0, 200, 2000):
@@ -324,7 +364,7 @@ def main() -> None:
             )
             if args.instructions:
                 h, nn, st = (
-                    instructions(which[x], tmp / "out" / f"i{k}-{x}", crowd) or 1 for x in ("hook", "noop", "static")
+                    instructions(x, which[x], tmp / "out" / f"i{k}-{x}", crowd) or 1 for x in ("hook", "noop", "static")
                 )
                 print(f"         instructions: hook - noop {(h - nn) / 1e6:.1f}M, noop - static {(nn - st) / 1e6:.1f}M")
 

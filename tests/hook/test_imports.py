@@ -17,6 +17,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from buildkit import ROOT
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
 
 HARNESS = """
 import atexit, runpy, sys
@@ -46,6 +52,17 @@ PROJECT = '[project]\nname = "mylib"\nversion = "1.2.0"\ndynamic = ["dependencie
 DEPS = ["numpy>=1.26", "torch>=2.6,<2.11", "torchvision"]
 #: top-level modules the hook must not bring in (hatchling may load some of them itself)
 NOT_OURS = ("json", "difflib", "dataclasses", "pluggy", "tomlkit", "pynvml", "inspect", "subprocess")
+
+
+def bytecode_files() -> list[str]:
+    """The files whose bytecode hatch-torch's wheel carries (``[tool.hatch.build.targets.wheel.hooks.custom]``)."""
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        files: list[str] = tomllib.load(f)["tool"]["hatch"]["build"]["targets"]["wheel"]["hooks"]["custom"]["modules"]
+    return files
+
+
+def bytecode_modules() -> list[str]:
+    return [f.removesuffix(".py").removesuffix("/__init__").replace("/", ".") for f in bytecode_files()]
 
 
 def _project(folder: Path, hook: str, table: str) -> Path:
@@ -115,6 +132,8 @@ def test_a_build_for_a_bundled_backend_loads_nothing_it_does_not_need(
         "hatch_torch.util",
     } & ours == set()
     assert {m for m in added if m.split(".")[0] != "hatch_torch"} == set()  # nothing but our own modules
+    # and the wheel carries the bytecode of exactly these (hatch_build.py; tests/hook/test_bytecode.py)
+    assert {m for m in ours if m.split(".")[0] == "hatch_torch"} == set(bytecode_modules())
 
 
 def test_auto_loads_detection_and_the_harness_sees_it(
