@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from buildkit import TEST_PROJECTS, build_env, run, uv_command
+from buildkit import ROOT, TEST_PROJECTS, BuildError, build_env, run, uv_command
 from test_imports import bytecode_files
 
 #: what ``python -v`` says for each module it loads: "'<file>.pyc'" (cached) or "<file>.py" (compiled now)
@@ -85,3 +85,14 @@ def test_a_build_in_an_uncompiled_environment_uses_it_and_compiles_an_edited_mod
     loaded = build()
     assert loaded == {**dict.fromkeys(sources, "pyc"), "hatch_torch/pins/resolve.py": "source"}
     assert len(list((tmp_path / "dist").glob("mylib-1.2.0-*.whl"))) == 1
+
+
+def test_an_interpreter_that_cannot_compile_stops_the_wheel_build(wheelhouse: Path, tmp_path: Path) -> None:
+    missing = str(tmp_path / "no-such-python3.99")
+    command = [uv_command(), "build", "--wheel", "--out-dir", str(tmp_path / "dist"), "--no-config", "--no-index"]
+    command += ["--find-links", str(wheelhouse), "--python", sys.executable, str(ROOT)]
+    with pytest.raises(BuildError) as failed:
+        run(command, build_env(HATCH_TORCH_BYTECODE_FOR=f"{sys.executable} {missing}"))
+    assert f"compiling hatch-torch's bytecode with {missing!r} failed" in failed.value.output
+    assert "Fix: name interpreters that exist, separated by spaces, in $HATCH_TORCH_BYTECODE_FOR" in failed.value.output
+    assert not (tmp_path / "dist").exists() or not list((tmp_path / "dist").glob("*.whl"))
