@@ -56,6 +56,7 @@ SCRUBBED_ENV = (
     "TORCH_BACKEND",
     "UV_TORCH_BACKEND",
     "HATCH_TORCH_DATA",
+    "HATCH_TORCH_BYTECODE_FOR",  # hatch-torch's own wheel: bytecode for this interpreter only (hatch_build.py)
     "PIP_FIND_LINKS",
     "PIP_INDEX_URL",
     "PIP_EXTRA_INDEX_URL",
