@@ -8,7 +8,8 @@
    Timed in alternating blocks of ours and theirs (median of block medians). Our ``detect()`` must
    answer without starting a subprocess; light-the-torch's detection (which runs ``nvidia-smi``) is
    timed in the same run against the same fake ``nvidia-smi``. Target: ratio light-the-torch / ours >= 10.
-   Without light-the-torch installed, its method (run nvidia-smi, parse the last line) is replicated.
+   Without light-the-torch installed (``pip install -e ".[bench]"``), its method (run nvidia-smi, parse the
+   last line) is replicated, which leaves out its imports: not the same comparison.
 3. A hanging ``nvidia-smi``: what the first detection costs (the bounded timeout), and the next one in
    the same build (another process: probe cache cleared) once the hang is remembered.
 4. Fresh processes, imports included, against light-the-torch on the same fake machine: no GPU (an empty
