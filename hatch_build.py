@@ -8,6 +8,10 @@ separated by spaces, for a release that serves several CPython versions). The fi
 (PEP 552): Python uses one only while the source next to it hashes the same, so an edited source is compiled
 as usual and never shadowed; no timestamp is involved, so the wheel stays reproducible. Interpreters of other
 versions find no file of their tag and compile as before. Editable builds ship nothing.
+
+The same code also goes into one bundle per interpreter (``BUNDLE``), from which the hook loads the modules of a
+build in one read instead of one import each (``hatch_torch/hook/metadata.py``); each module with the CRC-32 of
+its source, so that an edited one is imported as usual instead.
 """
 
 from __future__ import annotations
@@ -23,16 +27,27 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 EXTRA_ENV = "HATCH_TORCH_BYTECODE_FOR"
-#: run by each interpreter: compile the given sources (relative to root) into out, under their cache names
+BUNDLE = "hatch_torch/__pycache__/build-path.{tag}.marshal"
+#: run by each interpreter: compile the given sources (relative to root) into out, under their cache names, and
+#: bundle them in one file: (magic number, [(module, source, is package, CRC-32 of the source, code)...])
 COMPILE = """
-import importlib.util, os, py_compile, sys
-root, out, sources = sys.argv[1], sys.argv[2], sys.argv[3:]
+import importlib.util, marshal, os, py_compile, sys, zlib
+root, out, bundle, sources = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 if sys.implementation.cache_tag is None:
     raise SystemExit(f"{sys.executable} writes no bytecode (sys.implementation.cache_tag is None)")
+entries = []
 for source in sources:
     cfile = os.path.join(out, importlib.util.cache_from_source(source, optimization=""))
     py_compile.compile(os.path.join(root, source), cfile=cfile, dfile=source, doraise=True,
                        invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
+    with open(os.path.join(root, source), "rb") as f:
+        text = f.read()
+    name = source[: -len(".py")].replace("/", ".")
+    package = name.endswith(".__init__")
+    entries.append((name[: -len(".__init__")] if package else name, source, package, zlib.crc32(text),
+                    compile(text, source, "exec", dont_inherit=True)))
+with open(os.path.join(out, bundle.format(tag=sys.implementation.cache_tag)), "wb") as f:
+    f.write(marshal.dumps((importlib.util.MAGIC_NUMBER, entries)))
 """
 
 
@@ -50,7 +65,7 @@ class BytecodeHook(BuildHookInterface):  # type: ignore[type-arg]
         for python in [*own, *shlex.split(os.environ.get(EXTRA_ENV, ""))]:
             try:
                 done = subprocess.run(
-                    [python, "-I", "-c", COMPILE, self.root, self._out, *sources],
+                    [python, "-I", "-c", COMPILE, self.root, self._out, BUNDLE, *sources],
                     capture_output=True,
                     text=True,
                     check=False,
