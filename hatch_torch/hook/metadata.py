@@ -109,7 +109,7 @@ def _load_bundled() -> None:
         return
     root = os.path.dirname(os.path.dirname(os.path.dirname(BUNDLE)))
     for name, relative, package, crc, code in entries:
-        source = os.path.join(root, relative)
+        source = os.path.join(root, relative.replace("/", os.sep))
         try:
             if name in sys.modules or _crc(source, crc32) != crc:
                 continue
