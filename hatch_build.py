@@ -41,11 +41,12 @@ for source in sources:
     py_compile.compile(os.path.join(root, source), cfile=cfile, dfile=source, doraise=True,
                        invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
     with open(os.path.join(root, source), "rb") as f:
-        text = f.read()
+        crc = zlib.crc32(f.read())
+    with open(cfile, "rb") as f:
+        code = marshal.loads(f.read()[16:])  # the code just compiled, after the .pyc header (PEP 552)
     name = source[: -len(".py")].replace("/", ".")
     package = name.endswith(".__init__")
-    entries.append((name[: -len(".__init__")] if package else name, source, package, zlib.crc32(text),
-                    compile(text, source, "exec", dont_inherit=True)))
+    entries.append((name[: -len(".__init__")] if package else name, source, package, crc, code))
 with open(os.path.join(out, bundle.format(tag=sys.implementation.cache_tag)), "wb") as f:
     f.write(marshal.dumps((importlib.util.MAGIC_NUMBER, entries)))
 """
@@ -61,7 +62,7 @@ class BytecodeHook(BuildHookInterface):  # type: ignore[type-arg]
         if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
             raise TypeError(f"tool.hatch.build.targets.wheel.hooks.custom.modules must list files, got {sources!r}")
         self._out = tempfile.mkdtemp(prefix="hatch-torch-bytecode-")
-        own = [sys.executable] if sys.implementation.cache_tag else []  # an interpreter that caches no bytecode
+        own = [sys.executable] if sys.implementation.cache_tag else []  # none from an interpreter without bytecode
         for python in [*own, *shlex.split(os.environ.get(EXTRA_ENV, ""))]:
             try:
                 done = subprocess.run(
@@ -74,6 +75,7 @@ class BytecodeHook(BuildHookInterface):  # type: ignore[type-arg]
             except OSError as exc:
                 failed = str(exc)
             if failed:
+                shutil.rmtree(self._out, ignore_errors=True)
                 fix = f"name interpreters that exist, separated by spaces, in ${EXTRA_ENV}, or unset it"
                 raise RuntimeError(
                     f"compiling hatch-torch's bytecode with {python!r} failed: {failed.strip()}. "

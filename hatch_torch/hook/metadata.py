@@ -81,10 +81,9 @@ class TorchMetadataHook(MetadataHookInterface):
             _local_version.apply(metadata, _local_version.label_for(result), self.root)
 
 
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: the bytecode of a build's modules in one file, for one interpreter (written by hatch_build.py into the wheel)
-BUNDLE = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "__pycache__", "build-path.{}.marshal"
-)
+BUNDLE = os.path.join(_PACKAGE, "__pycache__", "build-path.{}.marshal")
 
 
 def _load_bundled() -> None:
@@ -107,12 +106,15 @@ def _load_bundled() -> None:
         return
     if magic != MAGIC_NUMBER or not all(isinstance(entry, tuple) and len(entry) == 5 for entry in entries):
         return
-    root = os.path.dirname(os.path.dirname(os.path.dirname(BUNDLE)))
+    root = os.path.dirname(_PACKAGE)
     for name, relative, package, crc, code in entries:
+        if name in sys.modules:
+            continue
         source = os.path.join(root, relative.replace("/", os.sep))
         try:
-            if name in sys.modules or _crc(source, crc32) != crc:
-                continue
+            with open(source, "rb") as f:
+                if crc32(f.read()) != crc:
+                    continue
         except OSError:
             continue
         # as the import system does: tracebacks and inspect name the installed source
@@ -130,11 +132,6 @@ def _load_bundled() -> None:
             raise
         parent, _, child = name.rpartition(".")
         setattr(sys.modules[parent], child, module)
-
-
-def _crc(path: str, crc32: Callable[[bytes], int]) -> int:
-    with open(path, "rb") as f:
-        return crc32(f.read())
 
 
 def caller_self(test: Callable[[Any], bool]) -> Any:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from buildkit import ROOT, TEST_PROJECTS, BuildError, build_env, run, uv_command
-from test_imports import bytecode_files
+from test_imports import bytecode_files, bytecode_modules
 
 #: what ``python -v`` says for each module it loads: "'<file>.pyc'" (cached) or "<file>.py" (compiled now)
 LOADED = re.compile(r"^# code object from '?(?P<file>.+?)'?$", re.MULTILINE)
@@ -50,8 +50,8 @@ def test_the_wheel_carries_checked_hash_bytecode_of_what_a_build_imports(wheelho
         )
         assert magic == importlib.util.MAGIC_NUMBER
         assert [e[1] for e in entries] == sources
-        for name, source, package, crc, code in entries:
-            assert name == source.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        assert [e[0] for e in entries] == bytecode_modules()
+        for _, source, package, crc, code in entries:
             assert package == source.endswith("/__init__.py")
             assert crc == zlib.crc32(zf.read(source))
             assert code.co_filename == source
@@ -129,8 +129,7 @@ def test_a_build_in_an_uncompiled_environment_loads_it_and_compiles_an_edited_mo
     # the modules the hook imports come from the bundle (python -v sees no import of them), whole: each names its
     # installed source, as its functions' code does
     assert loaded == dict.fromkeys(entry, "pyc")
-    for source in sources:
-        name = source.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+    for source, name in zip(sources, bytecode_modules(), strict=True):
         file = str(package.parent / source)
         assert modules[name][:2] == [file, file]
         assert set(modules[name][2]) <= {file}
